@@ -1,0 +1,40 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { CashRegisterApi } from "@icash/domain"
+import { CatalogRepo } from "@icash/persistence"
+import { healthHandlers, serveApi } from "@icash/runtime"
+import { Effect, Layer } from "effect"
+import { Purchases } from "./Purchases.js"
+
+const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handlers) =>
+  Effect.gen(function*() {
+    const catalog = yield* CatalogRepo
+    return handlers
+      .handle("listBranches", () => catalog.listBranches())
+      .handle("listProducts", () => catalog.listProducts())
+  }))
+
+const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (handlers) =>
+  Effect.gen(function*() {
+    const purchases = yield* Purchases
+    return handlers
+      .handle("create", ({ payload }) => purchases.create(payload))
+      .handle("get", ({ path }) => purchases.find(path.id))
+  }))
+
+const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers) =>
+  Effect.gen(function*() {
+    const health = yield* healthHandlers
+    return handlers.handle("health", health.health).handle("ready", health.ready)
+  }))
+
+/** The Cash Register API with its handlers; needs a SqlClient (a migrated database). */
+export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
+  Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
+  Layer.provide([Purchases.Default, CatalogRepo.Default])
+)
+
+/** The Cash Register service on `CASH_REGISTER_PORT` (default 8000). */
+export const CashRegisterServerLive = serveApi(CashRegisterApiLive, {
+  portVariable: "CASH_REGISTER_PORT",
+  defaultPort: 8000
+})

@@ -1,0 +1,3 @@
+export * from "./Http.js"
+export * from "./Pricing.js"
+export * from "./Purchases.js"

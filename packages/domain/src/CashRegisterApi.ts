@@ -1,0 +1,60 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import { Branch, Product } from "./Catalog.js"
+import { DuplicateProducts, MalformedRequest, PurchaseNotFound, UnknownBranch, UnknownProducts } from "./Errors.js"
+import { HealthGroup } from "./HealthApi.js"
+import { PurchaseIdFromString } from "./Ids.js"
+import { NewPurchase, Purchase } from "./Purchase.js"
+
+export class CatalogGroup extends HttpApiGroup.make("catalog")
+  .add(
+    HttpApiEndpoint.get("listBranches", "/branches")
+      .addSuccess(Schema.Array(Branch))
+      .annotate(OpenApi.Summary, "List branches")
+      .annotate(OpenApi.Description, "Every supermarket of the chain, by id.")
+  )
+  .add(
+    HttpApiEndpoint.get("listProducts", "/products")
+      .addSuccess(Schema.Array(Product))
+      .annotate(OpenApi.Summary, "List products")
+      .annotate(OpenApi.Description, "Every product with its current unit price, by id.")
+  )
+  .annotate(OpenApi.Title, "Catalog") {}
+
+export class PurchasesGroup extends HttpApiGroup.make("purchases")
+  .add(
+    HttpApiEndpoint.post("create", "/purchases")
+      // report every problem of a body at once, not only the first
+      .setPayload(NewPurchase.annotations({ parseOptions: { errors: "all" } }))
+      .addSuccess(Purchase, { status: 201 })
+      .addError(UnknownBranch)
+      .addError(UnknownProducts)
+      .addError(DuplicateProducts)
+      .annotate(OpenApi.Summary, "Record a purchase")
+      .annotate(
+        OpenApi.Description,
+        "Rings up one purchase: at most one unit of each product, priced by the server at the current prices. " +
+          "All of it is stored in one transaction, or none of it. Omit user_id for a new customer. " +
+          "A body that does not match the schema is answered 400 with the problems listed."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("get")`/purchases/${HttpApiSchema.param("id", PurchaseIdFromString)}`
+      .addSuccess(Purchase)
+      .addError(PurchaseNotFound)
+      .annotate(OpenApi.Summary, "Get a purchase")
+      .annotate(OpenApi.Description, "One stored purchase with its items and the prices it was sold at.")
+  )
+  .annotate(OpenApi.Title, "Purchases") {}
+
+export class CashRegisterApi extends HttpApi.make("cash-register")
+  .add(CatalogGroup)
+  .add(PurchasesGroup)
+  .add(HealthGroup)
+  .addError(MalformedRequest)
+  .annotate(OpenApi.Title, "iCash Cash Register")
+  .annotate(OpenApi.Version, "0.1.0")
+  .annotate(
+    OpenApi.Description,
+    "Branches, products and purchases of the chain. Money is a JSON number with at most two decimals."
+  ) {}

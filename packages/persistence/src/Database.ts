@@ -1,0 +1,36 @@
+import { Migrator } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Config, Effect, Layer, Redacted } from "effect"
+import createSchema from "./migrations/0001_create_schema.js"
+
+export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/icash"
+
+/** The PostgreSQL connection pool, configured from `DATABASE_URL` and `PG_POOL_MAX`. */
+export const PgLive = PgClient.layerConfig({
+  url: Config.redacted("DATABASE_URL").pipe(Config.withDefault(Redacted.make(DEFAULT_DATABASE_URL))),
+  maxConnections: Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10)),
+  applicationName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("icash"))
+})
+
+/** Forward-only migrations, in order. Keys are `<id>_<name>`. */
+export const migrations = Migrator.fromRecord({
+  "0001_create_schema": createSchema
+})
+
+/**
+ * Brings the schema up to date. Safe to run from several processes at once: the migrator takes a
+ * table lock, and the loser waits and finds nothing left to do.
+ */
+export const migrate = Migrator.make({})({ loader: migrations }).pipe(
+  Effect.tap((applied) =>
+    applied.length === 0
+      ? Effect.logDebug("database schema is up to date")
+      : Effect.logInfo("migrations applied", { migrations: applied.map(([id, name]) => `${id}_${name}`) })
+  ),
+  Effect.withSpan("Database.migrate")
+)
+
+export const MigrationsLive = Layer.effectDiscard(migrate)
+
+/** A migrated PostgreSQL database: what every service and the seed run on. */
+export const DatabaseLive = MigrationsLive.pipe(Layer.provideMerge(PgLive))

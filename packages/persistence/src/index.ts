@@ -1,0 +1,5 @@
+export * from "./AnalyticsRepo.js"
+export * from "./CatalogRepo.js"
+export * from "./Database.js"
+export * from "./PurchasesRepo.js"
+export * from "./Rows.js"

@@ -1,0 +1,21 @@
+import { SqlClient } from "@effect/sql"
+import { Health, NotReady, Readiness } from "@icash/domain"
+import { Effect } from "effect"
+
+/** Handlers of the shared health group (`/health`, `/ready`). */
+export const healthHandlers = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  return {
+    health: () => Effect.succeed(new Health({ status: "ok" })),
+    ready: () =>
+      sql`SELECT 1`.pipe(
+        Effect.timeout("2 seconds"),
+        Effect.as(new Readiness({ status: "ready", database: "ok" })),
+        Effect.catchAll((cause) =>
+          Effect.logWarning("database not reachable", cause).pipe(
+            Effect.zipRight(new NotReady({ message: "database unreachable" }))
+          )
+        )
+      )
+  } as const
+})

@@ -1,0 +1,6 @@
+export * from "./Environment.js"
+export * from "./Health.js"
+export * from "./HttpServer.js"
+export * from "./Logging.js"
+export * from "./Main.js"
+export * from "./ErrorResponses.js"

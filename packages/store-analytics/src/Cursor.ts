@@ -1,0 +1,23 @@
+import { CustomerId, InvalidCursor } from "@icash/domain"
+import type { LoyalCustomersAfter } from "@icash/persistence"
+import { Effect, Encoding, Either, Schema } from "effect"
+
+/**
+ * A loyal-customers cursor is the position after the last customer of a page, bound to the
+ * min_purchases it was issued for, as base64url JSON. It is opaque to clients.
+ */
+const CursorPayload = Schema.parseJson(Schema.Tuple(Schema.Int, Schema.Int, CustomerId))
+
+export const encodeCursor = (min_purchases: number, after: LoyalCustomersAfter): string =>
+  Encoding.encodeBase64Url(Schema.encodeSync(CursorPayload)([min_purchases, after.purchase_count, after.user_id]))
+
+export const decodeCursor = (cursor: string, min_purchases: number): Effect.Effect<LoyalCustomersAfter, InvalidCursor> =>
+  Either.getRight(Encoding.decodeBase64UrlString(cursor)).pipe(
+    Effect.flatMap(Schema.decodeUnknown(CursorPayload)),
+    Effect.mapError(() => new InvalidCursor({ message: "cursor was not issued by this server" })),
+    Effect.filterOrFail(
+      ([issuedFor, purchase_count]) => issuedFor === min_purchases && purchase_count >= min_purchases,
+      () => new InvalidCursor({ message: `cursor was not issued for min_purchases=${min_purchases}` })
+    ),
+    Effect.map(([, purchase_count, user_id]) => ({ purchase_count, user_id }))
+  )

@@ -1,0 +1,32 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { StoreAnalyticsApi } from "@icash/domain"
+import { healthHandlers, serveApi } from "@icash/runtime"
+import { Effect, Layer } from "effect"
+import { Analytics } from "./Analytics.js"
+
+const AnalyticsHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "analytics", (handlers) =>
+  Effect.gen(function*() {
+    const analytics = yield* Analytics
+    return handlers
+      .handle("uniqueCustomers", () => analytics.uniqueCustomers())
+      .handle("loyalCustomers", ({ urlParams }) => analytics.loyalCustomers(urlParams))
+      .handle("topProducts", ({ urlParams }) => analytics.topProducts(urlParams))
+  }))
+
+const HealthHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "health", (handlers) =>
+  Effect.gen(function*() {
+    const health = yield* healthHandlers
+    return handlers.handle("health", health.health).handle("ready", health.ready)
+  }))
+
+/** The Store Analytics API with its handlers; needs a SqlClient (a migrated database). */
+export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
+  Layer.provide([AnalyticsHttpLive, HealthHttpLive]),
+  Layer.provide(Analytics.Default)
+)
+
+/** The Store Analytics service on `STORE_ANALYTICS_PORT` (default 8001). */
+export const StoreAnalyticsServerLive = serveApi(StoreAnalyticsApiLive, {
+  portVariable: "STORE_ANALYTICS_PORT",
+  defaultPort: 8001
+})

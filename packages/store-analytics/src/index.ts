@@ -1,0 +1,3 @@
+export * from "./Analytics.js"
+export * from "./Cursor.js"
+export * from "./Http.js"
