@@ -27,10 +27,10 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
     return handlers.handle("health", health.health).handle("ready", health.ready)
   }))
 
-/** The Cash Register API with its handlers; needs a SqlClient (a migrated database). */
+/** The Cash Register API with its handlers; needs the repositories and a SqlClient. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide([Purchases.Default, CatalogRepo.Default])
+  Layer.provide(Purchases.Default)
 )
 
 /** The Cash Register service on `CASH_REGISTER_PORT` (default 8000). */

@@ -72,6 +72,5 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
     })
 
     return { create, find } as const
-  }),
-  dependencies: [CatalogRepo.Default, PurchasesRepo.Default]
+  })
 }) {}

@@ -1,6 +1,6 @@
-import { DatabaseLive } from "@icash/persistence"
+import { DatabaseLive, RepositoriesLive } from "@icash/persistence"
 import { runMain } from "@icash/runtime"
 import { Layer } from "effect"
 import { CashRegisterServerLive } from "./Http.js"
 
-CashRegisterServerLive.pipe(Layer.provide(DatabaseLive), runMain)
+CashRegisterServerLive.pipe(Layer.provide(RepositoriesLive), Layer.provide(DatabaseLive), runMain)

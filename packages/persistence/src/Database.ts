@@ -34,3 +34,4 @@ export const MigrationsLive = Layer.effectDiscard(migrate)
 
 /** A migrated PostgreSQL database: what every service and the seed run on. */
 export const DatabaseLive = MigrationsLive.pipe(Layer.provideMerge(PgLive))
+

@@ -8,24 +8,28 @@ import { jsonErrorResponses } from "./ErrorResponses.js"
 const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idempotency-key", "authorization"]
 
 /**
- * Serves an HttpApi with its Swagger UI at `/docs` and spec at `/openapi.json`, access logs and CORS.
+ * An HttpApi on whatever HttpServer is provided: its Swagger UI at `/docs`, its spec at
+ * `/openapi.json`, access logs, CORS, and JSON bodies on every error.
  * `apiLive` is the service's `HttpApiBuilder.api(...)` layer with its handlers.
  */
-export const serveApi = <E, R>(
-  apiLive: Layer.Layer<HttpApi.Api, E, R>,
-  options: { readonly portVariable: string; readonly defaultPort: number }
-) =>
+export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
   HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(HttpApiBuilder.middleware(jsonErrorResponses)),
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
-    Layer.provide(apiLive),
-    HttpServer.withLogAddress,
-    Layer.provide(
-      NodeHttpServer.layerConfig(createServer, {
-        port: Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort)),
-        host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
-      })
-    )
+    Layer.provide(apiLive)
   )
+
+/** A Node HTTP server on the port the variable names (or its default), on `HOST` (default all interfaces). */
+export const nodeServerLive = (options: { readonly portVariable: string; readonly defaultPort: number }) =>
+  NodeHttpServer.layerConfig(createServer, {
+    port: Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort)),
+    host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
+  })
+
+/** Serves an HttpApi on its own Node HTTP server, logging the address it listens on. */
+export const serveApi = <E, R>(
+  apiLive: Layer.Layer<HttpApi.Api, E, R>,
+  options: { readonly portVariable: string; readonly defaultPort: number }
+) => httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))

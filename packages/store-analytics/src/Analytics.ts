@@ -39,6 +39,5 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
     })
 
     return { uniqueCustomers, loyalCustomers, topProducts } as const
-  }),
-  dependencies: [AnalyticsRepo.Default]
+  })
 }) {}

@@ -19,7 +19,7 @@ const HealthHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "health", (handle
     return handlers.handle("health", health.health).handle("ready", health.ready)
   }))
 
-/** The Store Analytics API with its handlers; needs a SqlClient (a migrated database). */
+/** The Store Analytics API with its handlers; needs the repositories and a SqlClient. */
 export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
   Layer.provide([AnalyticsHttpLive, HealthHttpLive]),
   Layer.provide(Analytics.Default)

@@ -1,0 +1,120 @@
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { describe, expect, layer } from "@effect/vitest"
+import { CashRegisterApi } from "@icash/domain"
+import { InMemoryDatabaseLive } from "@icash/persistence/testing"
+import { CashRegisterApiLive } from "@icash/cash-register"
+import { httpApiLive } from "@icash/runtime"
+import { Effect, Layer } from "effect"
+import { alice, branches, products } from "./fixtures.js"
+
+// The real HTTP stack (routing, decoding, error bodies, docs) on a random port, over in-memory data.
+const TestServerLive = httpApiLive(CashRegisterApiLive).pipe(
+  Layer.provide(InMemoryDatabaseLive({ branches, products })),
+  Layer.provideMerge(NodeHttpServer.layerTest)
+)
+
+const post = (path: string, body: string) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) =>
+    client.execute(
+      HttpClientRequest.post(path).pipe(HttpClientRequest.bodyText(body, "application/json"))
+    )).pipe(Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json }))))
+
+const get = (path: string) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => client.get(path)).pipe(
+    Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json })))
+  )
+
+layer(TestServerLive)("cash register over HTTP", (it) => {
+  it.effect("lists branches and products with exact prices", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpApiClient.make(CashRegisterApi)
+      expect((yield* client.catalog.listBranches()).map((b) => b.code)).toEqual(["SMKT001", "SMKT002"])
+      expect(yield* get("/products")).toEqual({
+        status: 200,
+        json: [
+          { id: 1, product_name: "milk", unit_price: 1.5 },
+          { id: 2, product_name: "bread", unit_price: 2 },
+          { id: 3, product_name: "chewing gum", unit_price: 0.1 },
+          { id: 4, product_name: "mints", unit_price: 0.2 }
+        ]
+      })
+    }))
+
+  it.effect("records a purchase: 201 with the server's prices and total", () =>
+    Effect.gen(function*() {
+      const response = yield* post(
+        "/purchases",
+        JSON.stringify({ branch_id: 1, user_id: alice, items: [{ product_id: 3 }, { product_id: 4 }] })
+      )
+      expect(response.status).toBe(201)
+      expect(response.json).toMatchObject({
+        branch_id: 1,
+        user_id: alice,
+        total_amount: 0.3,
+        items: [
+          { product_id: 3, product_name: "chewing gum", quantity: 1, unit_price: 0.1 },
+          { product_id: 4, product_name: "mints", quantity: 1, unit_price: 0.2 }
+        ]
+      })
+      const { id, timestamp } = response.json as { id: number; timestamp: string }
+      expect(timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)
+      expect(yield* get(`/purchases/${id}`)).toEqual({ status: 200, json: response.json })
+    }))
+
+  it.effect("answers every broken request with a 4xx JSON error that names the problem", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<[string, string, number, string, RegExp]> = [
+        ["malformed JSON", "{\"branch_id\": 1,", 400, "MalformedRequest", /not valid JSON/],
+        ["wrong types", JSON.stringify({ branch_id: "one", items: [{ product_id: 1 }] }), 400, "HttpApiDecodeError",
+          /Expected number/],
+        ["empty items", JSON.stringify({ branch_id: 1, items: [] }), 400, "HttpApiDecodeError", /must not be empty/],
+        ["quantity 2", JSON.stringify({ branch_id: 1, items: [{ product_id: 1, quantity: 2 }] }), 400,
+          "HttpApiDecodeError", /quantity must be 1/],
+        ["user_id not v4", JSON.stringify({ branch_id: 1, user_id: "123", items: [{ product_id: 1 }] }), 400,
+          "HttpApiDecodeError", /UUID v4/],
+        ["unknown branch", JSON.stringify({ branch_id: 77, items: [{ product_id: 1 }] }), 422, "UnknownBranch",
+          /branch 77 does not exist/],
+        ["unknown product", JSON.stringify({ branch_id: 1, items: [{ product_id: 99 }] }), 422, "UnknownProducts",
+          /unknown products: 99/],
+        ["same product twice", JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }, { product_id: 1 }] }), 422,
+          "DuplicateProducts", /more than once: 1/]
+      ]
+      for (const [name, body, status, tag, message] of cases) {
+        const response = yield* post("/purchases", body)
+        expect({ name, status: response.status }).toEqual({ name, status })
+        expect(response.json).toMatchObject({ _tag: tag })
+        expect((response.json as { message: string }).message).toMatch(message)
+      }
+      expect((yield* get("/purchases/abc")).status).toBe(400)
+      expect(yield* get("/purchases/12345")).toEqual({
+        status: 404,
+        json: { _tag: "PurchaseNotFound", id: 12345, message: "purchase 12345 does not exist" }
+      })
+      expect(yield* get("/nowhere")).toEqual({
+        status: 404,
+        json: { _tag: "RouteNotFound", message: "no endpoint for GET /nowhere" }
+      })
+      // none of the refused purchases was stored: the only one is the earlier test's
+      expect((yield* get("/purchases/2")).status).toBe(404)
+    }))
+
+  describe("documentation", () => {
+    it.effect("serves the OpenAPI spec and Swagger UI, with every endpoint and error described", () =>
+      Effect.gen(function*() {
+        const { json: spec, status } = yield* get("/openapi.json")
+        expect(status).toBe(200)
+        const paths = (spec as { paths: Record<string, Record<string, { description?: string; responses: object }>> })
+          .paths
+        expect(Object.keys(paths).sort()).toEqual(["/branches", "/health", "/products", "/purchases",
+          "/purchases/{id}", "/ready"])
+        for (const operations of Object.values(paths)) {
+          for (const operation of Object.values(operations)) expect(operation.description).toBeTruthy()
+        }
+        expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual(["201", "400", "422"])
+        const docs = yield* Effect.flatMap(HttpClient.HttpClient, (client) => client.get("/docs"))
+        expect(docs.status).toBe(200)
+        expect(yield* docs.text).toContain("swagger-ui")
+      }))
+  })
+})

@@ -1,0 +1,2 @@
+export * from "./InMemoryDatabase.js"
+export * from "./TestDatabase.js"
