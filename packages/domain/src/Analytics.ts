@@ -8,13 +8,13 @@ export class UniqueCustomers extends Schema.Class<UniqueCustomers>("UniqueCustom
 
 export const MAX_PAGE_SIZE = 1000
 
-const intParam = (name: string, min: number, max: number) =>
-  Schema.NumberFromString.pipe(
-    Schema.annotations({ message: () => `${name} must be a whole number from ${min} to ${max}` }),
-    Schema.compose(Schema.Int.pipe(
-      Schema.between(min, max, { message: () => `${name} must be a whole number from ${min} to ${max}` })
-    ))
+const intParam = (name: string, min: number, max: number) => {
+  const message = () => `${name} must be a whole number from ${min} to ${max}`
+  return Schema.compose(
+    Schema.NumberFromString.annotations({ message }),
+    Schema.Int.annotations({ message }).pipe(Schema.between(min, max, { message }))
   )
+}
 
 export const LoyalCustomersParams = Schema.Struct({
   min_purchases: Schema.optionalWith(intParam("min_purchases", 1, 1_000_000), { default: () => 3, exact: true }).annotations({
