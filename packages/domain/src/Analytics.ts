@@ -52,7 +52,9 @@ export class TopProduct extends Schema.Class<TopProduct>("TopProduct")({
   product_name: Schema.String,
   units_sold: Schema.NonNegativeInt,
   revenue: Money,
-  rank: Schema.Int.annotations({ description: "1 for the best seller; products that sold the same share a rank" })
+  rank: Schema.Int.annotations({
+    description: "1 for the best seller; products that sold the same share a rank (listed by product_id)"
+  })
 }) {}
 
 export class TopProducts extends Schema.Class<TopProducts>("TopProducts")({

@@ -2,6 +2,9 @@ import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { BranchId, ProductId, PurchaseId } from "./Ids.js"
 
+const message = (example: string) =>
+  Schema.String.annotations({ description: "What is wrong, in words", examples: [example] })
+
 /**
  * Every error the services answer with is JSON: `{ "_tag": "...", "message": "...", ...details }`.
  * The HTTP status lives on the error's schema, so the contract, the docs and the client agree on it.
@@ -9,12 +12,8 @@ import { BranchId, ProductId, PurchaseId } from "./Ids.js"
 
 export class UnknownBranch extends Schema.TaggedError<UnknownBranch>()("UnknownBranch", {
   branch_id: BranchId,
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 422,
-  description: "The branch_id names no branch of the chain",
-  examples: [{ branch_id: BranchId.make(99), message: "branch 99 does not exist" } as never]
-})) {
+  message: message("branch 99 does not exist")
+}, HttpApiSchema.annotations({ status: 422, description: "The branch_id names no branch of the chain" })) {
   static of(branch_id: BranchId) {
     return new UnknownBranch({ branch_id, message: `branch ${branch_id} does not exist` })
   }
@@ -22,12 +21,8 @@ export class UnknownBranch extends Schema.TaggedError<UnknownBranch>()("UnknownB
 
 export class UnknownProducts extends Schema.TaggedError<UnknownProducts>()("UnknownProducts", {
   product_ids: Schema.Array(ProductId),
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 422,
-  description: "Some product_id names no product",
-  examples: [{ product_ids: [ProductId.make(42)], message: "unknown products: 42" } as never]
-})) {
+  message: message("unknown products: 42")
+}, HttpApiSchema.annotations({ status: 422, description: "Some product_id names no product" })) {
   static of(product_ids: ReadonlyArray<ProductId>) {
     return new UnknownProducts({ product_ids, message: `unknown products: ${product_ids.join(", ")}` })
   }
@@ -35,12 +30,8 @@ export class UnknownProducts extends Schema.TaggedError<UnknownProducts>()("Unkn
 
 export class DuplicateProducts extends Schema.TaggedError<DuplicateProducts>()("DuplicateProducts", {
   product_ids: Schema.Array(ProductId),
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 422,
-  description: "A product appears more than once; a purchase holds at most one unit of each product",
-  examples: [{ product_ids: [ProductId.make(3)], message: "products listed more than once: 3" } as never]
-})) {
+  message: message("products listed more than once: 3")
+}, HttpApiSchema.annotations({ status: 422, description: "A product appears more than once; a purchase holds at most one unit of each product" })) {
   static of(product_ids: ReadonlyArray<ProductId>) {
     return new DuplicateProducts({ product_ids, message: `products listed more than once: ${product_ids.join(", ")}` })
   }
@@ -48,45 +39,25 @@ export class DuplicateProducts extends Schema.TaggedError<DuplicateProducts>()("
 
 export class PurchaseNotFound extends Schema.TaggedError<PurchaseNotFound>()("PurchaseNotFound", {
   id: PurchaseId,
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 404,
-  description: "No purchase has this id",
-  examples: [{ id: PurchaseId.make(12345), message: "purchase 12345 does not exist" } as never]
-})) {
+  message: message("purchase 12345 does not exist")
+}, HttpApiSchema.annotations({ status: 404, description: "No purchase has this id" })) {
   static of(id: PurchaseId) {
     return new PurchaseNotFound({ id, message: `purchase ${id} does not exist` })
   }
 }
 
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 400,
-  description: "The cursor was not issued by this server for this query",
-  examples: [{ message: "cursor is not valid for this query" } as never]
-})) {}
+  message: message("cursor is not valid for this query")
+}, HttpApiSchema.annotations({ status: 400, description: "The cursor was not issued by this server for this query" })) {}
 
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", {
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 503,
-  description: "The service cannot reach its database",
-  examples: [{ message: "database unreachable" } as never]
-})) {}
+  message: message("database unreachable")
+}, HttpApiSchema.annotations({ status: 503, description: "The service cannot reach its database" })) {}
 
 export class MalformedRequest extends Schema.TaggedError<MalformedRequest>()("MalformedRequest", {
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 400,
-  description: "The request body is not valid JSON",
-  examples: [{ message: "request body is not valid JSON" } as never]
-})) {}
+  message: message("request body is not valid JSON")
+}, HttpApiSchema.annotations({ status: 400, description: "The request body is not valid JSON" })) {}
 
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
-  message: Schema.String
-}, HttpApiSchema.annotations({
-  status: 404,
-  description: "No endpoint answers this method and path",
-  examples: [{ message: "no endpoint for GET /nowhere" } as never]
-})) {}
+  message: message("no endpoint for GET /nowhere")
+}, HttpApiSchema.annotations({ status: 404, description: "No endpoint answers this method and path" })) {}

@@ -25,7 +25,9 @@ export const migrate = Migrator.make({})({ loader: migrations }).pipe(
   Effect.tap((applied) =>
     applied.length === 0
       ? Effect.logDebug("database schema is up to date")
-      : Effect.logInfo("migrations applied", { migrations: applied.map(([id, name]) => `${id}_${name}`) })
+      : Effect.logInfo("migrations applied").pipe(
+        Effect.annotateLogs("migrations", applied.map(([id, name]) => `${id}_${name}`).join(", "))
+      )
   ),
   Effect.withSpan("Database.migrate")
 )

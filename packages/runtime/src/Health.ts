@@ -1,12 +1,13 @@
+import { HttpMiddleware } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Health, NotReady, Readiness } from "@icash/domain"
 import { Effect } from "effect"
 
-/** Handlers of the shared health group (`/health`, `/ready`). */
+/** Handlers of the shared health group (`/health`, `/ready`); probes every few seconds stay out of the logs. */
 export const healthHandlers = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   return {
-    health: () => Effect.succeed(new Health({ status: "ok" })),
+    health: () => HttpMiddleware.withLoggerDisabled(Effect.succeed(new Health({ status: "ok" }))),
     ready: () =>
       sql`SELECT 1`.pipe(
         Effect.timeout("2 seconds"),
@@ -15,7 +16,8 @@ export const healthHandlers = Effect.gen(function*() {
           Effect.logWarning("database not reachable", cause).pipe(
             Effect.zipRight(new NotReady({ message: "database unreachable" }))
           )
-        )
+        ),
+        HttpMiddleware.withLoggerDisabled
       )
   } as const
 })

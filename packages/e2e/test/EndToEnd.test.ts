@@ -1,0 +1,218 @@
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { describe, expect, layer } from "@effect/vitest"
+import {
+  CashRegisterApi,
+  type LoyalCustomer,
+  type NewPurchase,
+  PurchaseId,
+  StoreAnalyticsApi
+} from "@icash/domain"
+import { scopedTestDatabase } from "@icash/persistence/testing"
+import { Context, Effect, Layer, Schema } from "effect"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import {
+  decimal,
+  expectedLoyal,
+  expectedTop,
+  expectedUniqueCustomers,
+  makeHistory,
+  priceOf,
+  type Sale
+} from "./Dataset.js"
+import { freePort, runScript, startService } from "./Processes.js"
+
+const history = makeHistory(300)
+
+/** Both services as the operator runs them, on a fresh database seeded from iCash files. */
+class System extends Context.Tag("e2e/System")<System, {
+  readonly cashRegister: string
+  readonly storeAnalytics: string
+}>() {}
+
+const SystemLive = Layer.scoped(
+  System,
+  Effect.gen(function*() {
+    const database = yield* scopedTestDatabase
+    const dir = mkdtempSync(path.join(tmpdir(), "icash-e2e-"))
+    writeFileSync(path.join(dir, "products.csv"), "\uFEFF" + history.productsCsv.replaceAll("\n", "\r\n"))
+    writeFileSync(path.join(dir, "purchases.csv"), "\uFEFF" + history.purchasesCsv.replaceAll("\n", "\r\n"))
+    const env = { DATABASE_URL: database.url }
+    yield* runScript("packages/seed/src/main.ts", [
+      "--products",
+      path.join(dir, "products.csv"),
+      "--purchases",
+      path.join(dir, "purchases.csv")
+    ], env)
+    const [crPort, saPort] = [yield* freePort, yield* freePort]
+    const [cashRegister, storeAnalytics] = yield* Effect.all([
+      startService("packages/cash-register/src/main.ts", crPort, { ...env, CASH_REGISTER_PORT: String(crPort) }),
+      startService("packages/store-analytics/src/main.ts", saPort, { ...env, STORE_ANALYTICS_PORT: String(saPort) })
+    ], { concurrency: 2 })
+    return { cashRegister, storeAnalytics }
+  })
+).pipe(Layer.provideMerge(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer)))
+
+const clients = Effect.gen(function*() {
+  const system = yield* System
+  return {
+    register: yield* HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister }),
+    analytics: yield* HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics })
+  }
+})
+
+/** Every loyal customer, following next_cursor page by page. */
+const allLoyal = (min: number, limit: number) =>
+  Effect.gen(function*() {
+    const { analytics } = yield* clients
+    const all: Array<LoyalCustomer> = []
+    let cursor: string | null = null
+    do {
+      const page: { customers: ReadonlyArray<LoyalCustomer>; next_cursor: string | null } = yield* analytics
+        .analytics.loyalCustomers({
+          urlParams: { min_purchases: min, limit, ...(cursor === null ? {} : { cursor }) }
+        })
+      expect(page.customers.length).toBeLessThanOrEqual(limit)
+      all.push(...page.customers)
+      cursor = page.next_cursor
+    } while (cursor !== null)
+    return all.map((c) => ({ user_id: c.user_id as string, purchase_count: c.purchase_count }))
+  })
+
+const expectAnalyticsOf = (sales: ReadonlyArray<Sale>) =>
+  Effect.gen(function*() {
+    const { analytics, register } = yield* clients
+    const products = yield* register.catalog.listProducts()
+    const idOf = (name: string) => products.find((p) => p.product_name === name)!.id as number
+    expect(yield* analytics.analytics.uniqueCustomers()).toEqual({ unique_customers: expectedUniqueCustomers(sales) })
+    expect(yield* allLoyal(3, 7)).toEqual(expectedLoyal(sales, 3))
+    expect(yield* allLoyal(2, 1000)).toEqual(expectedLoyal(sales, 2))
+    for (const limit of [1, 3, 6]) {
+      const top = yield* analytics.analytics.topProducts({ urlParams: { limit } })
+      const wire = top.products.map((p) => ({ ...p, revenue: p.revenue / 100 }))
+      expect(wire).toEqual(expectedTop(sales, limit, idOf))
+    }
+  })
+
+layer(SystemLive, { excludeTestServices: true, timeout: "120 seconds" })("iCash end to end", (it) => {
+  it.effect("serves the seeded catalogue and history exactly", () =>
+    Effect.gen(function*() {
+      const { register } = yield* clients
+      expect((yield* register.catalog.listBranches()).map((b) => b.code)).toEqual(["SMKT001", "SMKT002", "SMKT003"])
+      const products = yield* register.catalog.listProducts()
+      expect(products.map((p) => [p.product_name, p.unit_price])).toEqual(
+        [["milk", 150], ["bread", 200], ["eggs", 300], ["toilet paper", 400], ["chewing gum", 10], ["mints", 20]]
+      )
+      yield* expectAnalyticsOf(history.sales)
+    }))
+
+  it.effect("counts each purchase the moment its POST has returned", () =>
+    Effect.gen(function*() {
+      const { analytics, register } = yield* clients
+      const products = yield* register.catalog.listProducts()
+      const idOf = (name: string) => products.find((p) => p.product_name === name)!.id
+      const branches = yield* register.catalog.listBranches()
+      const sales = [...history.sales]
+      const regular = history.customers[0]!
+      const baskets = [["chewing gum", "mints"], ["milk", "eggs", "bread"], ["toilet paper"], ["mints"]]
+      for (const [i, basket] of baskets.entries()) {
+        const payload = {
+          branch_id: branches[i % 3]!.id,
+          // the regular shows an upper-case card once; the others are new customers without a user_id
+          ...(i === 0 ? { user_id: regular.toUpperCase() } : i === 1 ? { user_id: regular } : {}),
+          items: basket.map((name) => ({ product_id: idOf(name), quantity: 1 as const }))
+        } as unknown as NewPurchase
+        const purchase = yield* register.purchases.create({ payload })
+        const total = basket.reduce((sum, name) => sum + priceOf(name), 0)
+        expect(decimal(purchase.total_amount)).toBe(decimal(total))
+        expect(purchase.items.map((item) => item.product_name)).toEqual(basket)
+        if (i < 2) expect(purchase.user_id).toBe(regular)
+        sales.push({ branch: branches[i % 3]!.code, user: purchase.user_id, items: basket })
+        // no waiting: the very next read sees it
+        expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(expectedUniqueCustomers(sales))
+        expect(yield* register.purchases.get({ path: { id: purchase.id } })).toEqual(purchase)
+      }
+      yield* expectAnalyticsOf(sales)
+    }))
+
+  describe("bad input", () => {
+    it.effect("gets typed 4xx errors, and nothing is written", () =>
+      Effect.gen(function*() {
+        const { analytics, register } = yield* clients
+        const before = yield* analytics.analytics.uniqueCustomers()
+        const newCustomer = "0f0e0d0c-0b0a-4000-8000-000000000001"
+        const create = (payload: unknown) =>
+          register.purchases.create({ payload: payload as NewPurchase }).pipe(Effect.flip)
+
+        expect(yield* create({ branch_id: 99, user_id: newCustomer, items: [{ product_id: 1 }] })).toMatchObject({
+          _tag: "UnknownBranch",
+          branch_id: 99
+        })
+        expect(yield* create({ branch_id: 1, user_id: newCustomer, items: [{ product_id: 1 }, { product_id: 999 }] }))
+          .toMatchObject({ _tag: "UnknownProducts", product_ids: [999] })
+        expect(yield* create({ branch_id: 1, user_id: newCustomer, items: [{ product_id: 2 }, { product_id: 2 }] }))
+          .toMatchObject({ _tag: "DuplicateProducts", product_ids: [2] })
+        // the typed client checks the contract before sending: these never reach the server
+        for (const payload of [
+          { branch_id: 1, items: [] },
+          { branch_id: 1, items: [{ product_id: 1, quantity: 2 }] },
+          { branch_id: 1, user_id: "not-a-uuid", items: [{ product_id: 1 }] }
+        ]) {
+          expect((yield* create(Schema.decodeUnknownSync(Schema.Unknown)(payload)))._tag).toBe("ParseError")
+        }
+        expect(yield* register.purchases.get({ path: { id: PurchaseId.make(987654) } }).pipe(Effect.flip)).toMatchObject({
+          _tag: "PurchaseNotFound"
+        })
+        expect(
+          yield* analytics.analytics.loyalCustomers({ urlParams: { cursor: "not-ours", min_purchases: 3, limit: 5 } })
+            .pipe(Effect.flip)
+        ).toMatchObject({ _tag: "InvalidCursor" })
+        expect(yield* analytics.analytics.uniqueCustomers()).toEqual(before)
+      }))
+
+    it.effect("sent raw, the same mistakes get 400 with a JSON body that says what is wrong", () =>
+      Effect.gen(function*() {
+        const system = yield* System
+        const http = yield* HttpClient.HttpClient
+        const send = (request: HttpClientRequest.HttpClientRequest) =>
+          http.execute(request).pipe(
+            Effect.flatMap((r) => Effect.map(r.json, (body) => ({ status: r.status, body: body as any })))
+          )
+        const postRaw = (body: string) =>
+          send(HttpClientRequest.post(`${system.cashRegister}/purchases`).pipe(
+            HttpClientRequest.bodyText(body, "application/json")
+          ))
+        expect(yield* postRaw("{\"branch_id\": 1, \"items\": [")).toEqual({
+          status: 400,
+          body: { _tag: "MalformedRequest", message: "request body is not valid JSON" }
+        })
+        const wrong = yield* postRaw(JSON.stringify({ branch_id: "1", user_id: 5, items: [{ product_id: 1, quantity: 3 }] }))
+        expect(wrong.status).toBe(400)
+        expect(wrong.body.issues.map((i: { path: Array<unknown> }) => i.path.join("."))).toEqual([
+          "branch_id",
+          "user_id",
+          "items.0.quantity"
+        ])
+        for (const query of ["limit=0", "limit=1001", "limit=abc", "min_purchases=-1"]) {
+          const response = yield* send(HttpClientRequest.get(`${system.storeAnalytics}/analytics/loyal-customers?${query}`))
+          expect(response.status).toBe(400)
+          expect(response.body._tag).toBe("HttpApiDecodeError")
+        }
+        const top = yield* send(HttpClientRequest.get(`${system.storeAnalytics}/analytics/top-products?limit=x`))
+        expect(top.status).toBe(400)
+      }))
+  })
+
+  it.effect("serves its docs and health on both services", () =>
+    Effect.gen(function*() {
+      const system = yield* System
+      const http = yield* HttpClient.HttpClient
+      for (const base of [system.cashRegister, system.storeAnalytics]) {
+        for (const path of ["/health", "/ready", "/docs", "/openapi.json"]) {
+          expect({ path, status: (yield* http.get(`${base}${path}`)).status }).toEqual({ path, status: 200 })
+        }
+      }
+    }))
+})
