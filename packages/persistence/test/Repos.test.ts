@@ -64,8 +64,8 @@ layer(ReposLive, { excludeTestServices: true, timeout: "60 seconds" })("reposito
       expect(yield* analytics.loyalCustomers({ min_purchases: 2, limit: 10, after: undefined })).toEqual([])
       const top = yield* analytics.topProducts(3)
       expect(top.map((p) => [p.product_name, p.units_sold, p.revenue, p.rank])).toEqual([
-        ["eggs", 1, 300, 1],
-        ["milk", 1, 150, 1]
+        ["milk", 1, 150, 1],
+        ["eggs", 1, 300, 1]
       ])
     }))
 })
