@@ -33,8 +33,8 @@ export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide(Purchases.Default)
 )
 
+/** Where the service listens. */
+export const CashRegisterPort = { portVariable: "CASH_REGISTER_PORT", defaultPort: 8000 } as const
+
 /** The Cash Register service on `CASH_REGISTER_PORT` (default 8000). */
-export const CashRegisterServerLive = serveApi(CashRegisterApiLive, {
-  portVariable: "CASH_REGISTER_PORT",
-  defaultPort: 8000
-})
+export const CashRegisterServerLive = serveApi(CashRegisterApiLive, CashRegisterPort)

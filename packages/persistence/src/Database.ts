@@ -1,16 +1,28 @@
 import { Migrator } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, Effect, Layer, Redacted } from "effect"
+import { ensureDatabaseExists } from "./CreateDatabase.js"
 import createSchema from "./migrations/0001_create_schema.js"
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/icash"
 
-/** The PostgreSQL connection pool, configured from `DATABASE_URL` and `PG_POOL_MAX`. */
-export const PgLive = PgClient.layerConfig({
+const DatabaseConfig = Config.all({
   url: Config.redacted("DATABASE_URL").pipe(Config.withDefault(Redacted.make(DEFAULT_DATABASE_URL))),
   maxConnections: Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10)),
   applicationName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("icash"))
 })
+
+/**
+ * The PostgreSQL connection pool, configured from `DATABASE_URL` and `PG_POOL_MAX`. The database
+ * itself is created on the first start when its server does not have it yet.
+ */
+export const PgLive = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const config = yield* DatabaseConfig
+    yield* ensureDatabaseExists(config.url)
+    return PgClient.layer(config)
+  })
+)
 
 /** Forward-only migrations, in order. Keys are `<id>_<name>`. */
 export const migrations = Migrator.fromRecord({

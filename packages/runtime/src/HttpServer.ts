@@ -21,15 +21,20 @@ export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(apiLive)
   )
 
+export interface PortOptions {
+  readonly portVariable: string
+  readonly defaultPort: number
+}
+
+/** The port a service listens on: its variable, or its default. */
+export const portConfig = (options: PortOptions) => Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
+
 /** A Node HTTP server on the port the variable names (or its default), on `HOST` (default all interfaces). */
-export const nodeServerLive = (options: { readonly portVariable: string; readonly defaultPort: number }) =>
+export const nodeServerLive = (options: PortOptions) =>
   NodeHttpServer.layerConfig(createServer, {
-    port: Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort)),
+    port: portConfig(options),
     host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
   })
 
 /** Serves an HttpApi on its own Node HTTP server, logging the address it listens on. */
-export const serveApi = <E, R>(
-  apiLive: Layer.Layer<HttpApi.Api, E, R>,
-  options: { readonly portVariable: string; readonly defaultPort: number }
-) => httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))
+export const serveApi = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>, options: PortOptions) => httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))

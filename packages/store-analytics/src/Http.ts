@@ -25,8 +25,8 @@ export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
   Layer.provide(Analytics.Default)
 )
 
+/** Where the service listens. */
+export const StoreAnalyticsPort = { portVariable: "STORE_ANALYTICS_PORT", defaultPort: 8001 } as const
+
 /** The Store Analytics service on `STORE_ANALYTICS_PORT` (default 8001). */
-export const StoreAnalyticsServerLive = serveApi(StoreAnalyticsApiLive, {
-  portVariable: "STORE_ANALYTICS_PORT",
-  defaultPort: 8001
-})
+export const StoreAnalyticsServerLive = serveApi(StoreAnalyticsApiLive, StoreAnalyticsPort)

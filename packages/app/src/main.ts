@@ -1,0 +1,20 @@
+import { NodeContext } from "@effect/platform-node"
+import { CashRegisterServerLive } from "@icash/cash-register"
+import { CatalogRepo, DatabaseLive, ImportRepo, RepositoriesLive } from "@icash/persistence"
+import { runMain } from "@icash/runtime"
+import { StoreAnalyticsServerLive } from "@icash/store-analytics"
+import { Layer } from "effect"
+import { BannerLive } from "./Banner.js"
+import { FirstStartSeedLive } from "./FirstStart.js"
+
+// `npm start`: the database, the first-start seed, then both services in this one process.
+// Each server is `fresh`: they must not share the HttpApi router their layers would otherwise memoize.
+const ServersLive = Layer.mergeAll(Layer.fresh(CashRegisterServerLive), Layer.fresh(StoreAnalyticsServerLive))
+
+BannerLive.pipe(
+  Layer.provide(ServersLive),
+  Layer.provide(FirstStartSeedLive),
+  Layer.provide(Layer.mergeAll(RepositoriesLive, ImportRepo.Default, CatalogRepo.Default, NodeContext.layer)),
+  Layer.provide(DatabaseLive),
+  runMain
+)
