@@ -61,7 +61,7 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
           SELECT r.product_id, p.product_name, r.units_sold, r.revenue::text, r.rank
           FROM ranked r JOIN products p ON p.id = r.product_id
           WHERE r.rank <= ${limit}
-          ORDER BY r.rank, p.product_name`
+          ORDER BY r.rank, r.product_id`
     })
 
     return {

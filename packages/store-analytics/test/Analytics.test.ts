@@ -122,13 +122,13 @@ describe("Analytics", () => {
           (result) => result.products.map((p) => [p.product_name, p.units_sold, p.revenue, p.rank])
         )
       // eggs and bread tie for 2nd: a limit of 2 lists both with rank 2
-      expect(yield* top("2")).toEqual([["milk", 5, 500, 1], ["bread", 4, 1200, 2], ["eggs", 4, 800, 2]])
+      expect(yield* top("2")).toEqual([["milk", 5, 500, 1], ["eggs", 4, 800, 2], ["bread", 4, 1200, 2]])
       expect(yield* top("1")).toEqual([["milk", 5, 500, 1]])
       // apples and cheese tie for 4th
       expect((yield* top("4")).map(([name, , , rank]) => [name, rank])).toEqual([
         ["milk", 1],
-        ["bread", 2],
         ["eggs", 2],
+        ["bread", 2],
         ["apples", 4],
         ["cheese", 4]
       ])

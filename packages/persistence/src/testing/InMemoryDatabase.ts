@@ -93,7 +93,7 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
           return ranked
             .map((row) => ({ ...row, rank: 1 + ranked.filter((other) => other.units_sold > row.units_sold).length }))
             .filter((row) => row.rank <= limit)
-            .sort((a, b) => a.rank - b.rank || a.product_name.localeCompare(b.product_name))
+            .sort((a, b) => a.rank - b.rank || a.product_id - b.product_id)
         })
     })
 
