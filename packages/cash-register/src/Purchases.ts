@@ -58,9 +58,12 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
           user_id,
           timestamp: stored.timestamp,
           total_amount: priced.total,
-          items: priced.items.map(({ product, unit_price }) =>
-            new PurchaseItem({ product_id: product.id, product_name: product.product_name, quantity: 1, unit_price })
-          )
+          // listed by product id, as GET /purchases/{id} lists them
+          items: priced.items
+            .map(({ product, unit_price }) =>
+              new PurchaseItem({ product_id: product.id, product_name: product.product_name, quantity: 1, unit_price })
+            )
+            .sort((a, b) => a.product_id - b.product_id)
         })
       }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
     })

@@ -37,9 +37,9 @@ describe("Purchases.create", () => {
       // 0.10 + 0.20 + 1.50 is 1.80 exactly, not 1.8000000000000003
       expect(purchase.total_amount).toBe(180)
       expect(purchase.items.map((i) => [i.product_name, i.unit_price, i.quantity])).toEqual([
+        ["milk", 150, 1],
         ["chewing gum", 10, 1],
-        ["mints", 20, 1],
-        ["milk", 150, 1]
+        ["mints", 20, 1]
       ])
       expect(purchase.user_id).toBe(alice)
       expect(yield* purchases.find(purchase.id)).toEqual(purchase)

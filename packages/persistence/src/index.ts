@@ -1,6 +1,7 @@
 export * from "./AnalyticsRepo.js"
 export * from "./CatalogRepo.js"
 export * from "./Database.js"
+export * from "./ImportRepo.js"
 export * from "./PurchasesRepo.js"
 export * from "./Repositories.js"
 export * from "./Rows.js"

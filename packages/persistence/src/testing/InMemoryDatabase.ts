@@ -51,7 +51,7 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
           const timestamp = yield* DateTime.now
           const s = yield* Ref.get(state)
           const id = PurchaseId.make(s.purchases.length + 1)
-          const items = p.items.map((item) => {
+          const items = [...p.items].sort((a, b) => a.product_id - b.product_id).map((item) => {
             const product = s.products.find((candidate) => candidate.id === item.product_id)
             if (product === undefined) throw new Error(`foreign key: product ${item.product_id}`)
             return new PurchaseItem({ ...item, product_name: product.product_name, quantity: 1 })

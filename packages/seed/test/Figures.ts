@@ -1,0 +1,42 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/** What a load left in the database, counted straight from the tables. */
+export const figures = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const [counts] = yield* sql<{
+    products: number
+    branches: number
+    purchases: number
+    items: number
+    customers: number
+    unique_customers: number
+    loyal_customers: number
+    revenue: string
+    items_revenue: string
+  }>`
+    SELECT
+      (SELECT count(*)::int FROM products) AS products,
+      (SELECT count(*)::int FROM branches) AS branches,
+      (SELECT count(*)::int FROM purchases) AS purchases,
+      (SELECT count(*)::int FROM purchase_items) AS items,
+      (SELECT count(*)::int FROM customers) AS customers,
+      (SELECT count(DISTINCT user_id)::int FROM purchases) AS unique_customers,
+      (SELECT count(*)::int FROM (SELECT user_id FROM purchases GROUP BY user_id HAVING count(*) >= 3) AS loyal)
+        AS loyal_customers,
+      (SELECT coalesce(sum(total_amount), 0)::text FROM purchases) AS revenue,
+      (SELECT coalesce(sum(unit_price), 0)::text FROM purchase_items) AS items_revenue`
+  const byBranch = yield* sql<{ code: string; purchases: number }>`
+    SELECT b.code, count(p.id)::int AS purchases
+    FROM branches b LEFT JOIN purchases p ON p.supermarket_id = b.id
+    GROUP BY b.code ORDER BY b.code`
+  const unitsByProduct = yield* sql<{ product_name: string; units: number }>`
+    SELECT pr.product_name, count(i.product_id)::int AS units
+    FROM products pr LEFT JOIN purchase_items i ON i.product_id = pr.id
+    GROUP BY pr.product_name ORDER BY units DESC, pr.product_name`
+  return {
+    ...counts!,
+    byBranch: byBranch.map((row) => [row.code, row.purchases]),
+    unitsByProduct: unitsByProduct.map((row) => [row.product_name, row.units])
+  }
+})
