@@ -1,26 +1,39 @@
-import { Migrator } from "@effect/sql"
+import { Migrator, type SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Config, Effect, Layer, Redacted } from "effect"
+import { Config, type ConfigError, Effect, Layer, Option, Redacted } from "effect"
 import { ensureDatabaseExists } from "./CreateDatabase.js"
+import type { DataDirInUse } from "./DataDirLock.js"
+import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
 
-export const DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/icash"
+/** Where the embedded database lives when no DATABASE_URL is set. */
+export const DEFAULT_DATA_DIR = ".data"
 
-const DatabaseConfig = Config.all({
-  url: Config.redacted("DATABASE_URL").pipe(Config.withDefault(Redacted.make(DEFAULT_DATABASE_URL))),
-  maxConnections: Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10)),
-  applicationName: Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("icash"))
-})
+const postgres = (url: Redacted.Redacted) =>
+  Layer.unwrapEffect(
+    Effect.gen(function*() {
+      const maxConnections = yield* Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10))
+      const applicationName = yield* Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("icash"))
+      yield* ensureDatabaseExists(url)
+      return PgClient.layer({ url, maxConnections, applicationName })
+    })
+  )
 
 /**
- * The PostgreSQL connection pool, configured from `DATABASE_URL` and `PG_POOL_MAX`. The database
- * itself is created on the first start when its server does not have it yet.
+ * The database every part of iCash runs on: the PostgreSQL server `DATABASE_URL` names (its
+ * database is created on the first start when missing), or else the embedded PostgreSQL (PGlite)
+ * in `DATA_DIR`, which one process at a time may open.
  */
 export const PgLive = Layer.unwrapEffect(
   Effect.gen(function*() {
-    const config = yield* DatabaseConfig
-    yield* ensureDatabaseExists(config.url)
-    return PgClient.layer(config)
+    const url = yield* Config.option(Config.string("DATABASE_URL"))
+    const database: Layer.Layer<
+      PgClient.PgClient | SqlClient.SqlClient,
+      SqlError.SqlError | DataDirInUse | ConfigError.ConfigError
+    > = Option.isSome(url) && url.value.trim() !== ""
+      ? postgres(Redacted.make(url.value.trim()))
+      : embeddedPgClient(yield* Config.string("DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR)))
+    return database
   })
 )
 

@@ -1,0 +1,43 @@
+import { SqlError } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { PGlite } from "@electric-sql/pglite"
+import { createPgConfig } from "@electric-sql/pglite/node-postgres"
+import { Console, Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import pg from "pg"
+import { lockDataDir } from "./DataDirLock.js"
+
+/**
+ * PostgreSQL compiled to WebAssembly, inside this process: `dataDir` is a directory (created on the
+ * first start), or `memory://` for a database that lives as long as the scope. Served through
+ * PGlite's node-postgres shim, so the PgClient, the migrations and every repository run unchanged.
+ */
+export const embeddedPgClient = (dataDir: string) =>
+  Layer.unwrapScoped(
+    Effect.gen(function*() {
+      const inMemory = dataDir.startsWith("memory://")
+      const storage = inMemory ? dataDir : path.join(dataDir, "pglite")
+      if (!inMemory) {
+        yield* lockDataDir(dataDir)
+        if (!fs.existsSync(storage)) {
+          yield* Console.log(`Creating the embedded database in ${storage} (first start only)...`)
+        }
+      }
+      const db = yield* Effect.acquireRelease(
+        Effect.tryPromise({
+          try: () => PGlite.create(storage),
+          catch: (cause) => new SqlError.SqlError({ cause, message: `could not open the embedded database ${storage}` })
+        }),
+        // closing checkpoints the database: nothing acknowledged is lost
+        (db) => Effect.promise(() => db.close())
+      )
+      return PgClient.layerFromPool({
+        acquire: Effect.acquireRelease(
+          Effect.sync(() => new pg.Pool(createPgConfig(db))),
+          (pool) => Effect.promise(() => pool.end())
+        ),
+        applicationName: "icash-embedded"
+      })
+    })
+  )
