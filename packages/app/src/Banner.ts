@@ -1,4 +1,5 @@
 import { CashRegisterPort } from "@icash/cash-register"
+import { describeDatabase } from "@icash/persistence"
 import { portConfig } from "@icash/runtime"
 import { StoreAnalyticsPort } from "@icash/store-analytics"
 import { Console, Effect, Layer } from "effect"
@@ -14,6 +15,7 @@ export const BannerLive = Layer.effectDiscard(
         "iCash is running (Ctrl-C stops it)",
         `  Cash Register     ${cashRegister}      API docs ${cashRegister}/docs`,
         `  Store Analytics   ${storeAnalytics}      API docs ${storeAnalytics}/docs`,
+        `  Database          ${yield* describeDatabase}`,
         ""
       ].join("\n")
     )

@@ -1,5 +1,6 @@
 import { Command, HttpClient } from "@effect/platform"
-import { Effect, Schedule, Stream, String as Str } from "effect"
+import { Duration, Effect, Schedule, Stream, String as Str } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import * as path from "node:path"
 
@@ -34,21 +35,78 @@ export const runScript = (entry: string, args: ReadonlyArray<string>, env: Recor
 const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
   stream.pipe(Stream.decodeText(), Stream.runFold("", Str.concat), Effect.orDie)
 
+/** Waits until `GET <url>` answers 200. */
+export const waitUntilReady = (url: string, within: Duration.DurationInput = "90 seconds") =>
+  HttpClient.get(url).pipe(
+    Effect.flatMap((response) => (response.status === 200 ? Effect.void : Effect.fail("not ready"))),
+    Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo(within))),
+    Effect.orDie
+  )
+
+/** Signals a process group; false when none of it is left. */
+const signalGroup = (pid: number, signal: NodeJS.Signals | 0) => {
+  try {
+    process.kill(-pid, signal)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A process of ours as a user starts it from a terminal, in a process group of its own. */
+export interface UserProcess {
+  readonly child: ChildProcess
+  /** Everything it printed so far. */
+  readonly output: () => string
+  /** Sends a signal to the whole group, as Ctrl-C (SIGINT) or `kill -9` (SIGKILL) would, and waits until all of it has exited. */
+  readonly stop: (signal: NodeJS.Signals) => Effect.Effect<void>
+}
+
+export const startUserProcess = (command: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.acquireRelease(
+    Effect.sync((): UserProcess => {
+      const child = spawn(command, args, {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+      let output = ""
+      child.stdout!.on("data", (chunk) => (output += chunk))
+      child.stderr!.on("data", (chunk) => (output += chunk))
+      const stop = (signal: NodeJS.Signals) =>
+        Effect.promise(async () => {
+          signalGroup(child.pid!, signal)
+          // npm exits at once on a signal; what matters is that every process of the group is gone
+          while (signalGroup(child.pid!, 0)) await new Promise((resolve) => setTimeout(resolve, 50))
+        })
+      return { child, output: () => output, stop }
+    }),
+    (running) => running.stop("SIGKILL")
+  )
+
 /** Starts a service as its own process for the scope's lifetime, and waits until `/ready` answers 200. */
 export const startService = (entry: string, port: number, env: Record<string, string>) =>
   Effect.gen(function*() {
-    const process = yield* Command.make(tsx, entry).pipe(
-      Command.workingDirectory(repoRoot),
-      Command.env({ LOG_LEVEL: "Warn", ...env }),
-      Command.start
-    )
-    yield* Effect.forkScoped(Stream.runDrain(process.stdout))
-    yield* Effect.forkScoped(Stream.runDrain(process.stderr))
+    yield* startUserProcess(tsx, [entry], { LOG_LEVEL: "Warn", ...env })
     const baseUrl = `http://127.0.0.1:${port}`
-    yield* HttpClient.get(`${baseUrl}/ready`).pipe(
-      Effect.flatMap((response) => (response.status === 200 ? Effect.void : Effect.fail("not ready"))),
-      Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("60 seconds"))),
-      Effect.orDie
-    )
+    yield* waitUntilReady(`${baseUrl}/ready`)
     return baseUrl
+  })
+
+/** `npm start` with its two services on these ports, embedded database in `dataDir`. */
+export const startAll = (ports: { readonly cashRegister: number; readonly storeAnalytics: number }, dataDir: string) =>
+  Effect.gen(function*() {
+    const running = yield* startUserProcess("npm", ["start"], {
+      // an empty DATABASE_URL means the embedded database, whatever the developer's shell says
+      DATABASE_URL: "",
+      DATA_DIR: dataDir,
+      LOG_LEVEL: "Warn",
+      CASH_REGISTER_PORT: String(ports.cashRegister),
+      STORE_ANALYTICS_PORT: String(ports.storeAnalytics)
+    })
+    const cashRegister = `http://127.0.0.1:${ports.cashRegister}`
+    const storeAnalytics = `http://127.0.0.1:${ports.storeAnalytics}`
+    yield* Effect.all([waitUntilReady(`${cashRegister}/ready`), waitUntilReady(`${storeAnalytics}/ready`)])
+    return { running, cashRegister, storeAnalytics }
   })

@@ -26,16 +26,32 @@ const postgres = (url: Redacted.Redacted) =>
  */
 export const PgLive = Layer.unwrapEffect(
   Effect.gen(function*() {
-    const url = yield* Config.option(Config.string("DATABASE_URL"))
+    const location = yield* databaseLocation
     const database: Layer.Layer<
       PgClient.PgClient | SqlClient.SqlClient,
       SqlError.SqlError | DataDirInUse | ConfigError.ConfigError
-    > = Option.isSome(url) && url.value.trim() !== ""
-      ? postgres(Redacted.make(url.value.trim()))
-      : embeddedPgClient(yield* Config.string("DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR)))
+    > = location._tag === "Server" ? postgres(location.url) : embeddedPgClient(location.dataDir)
     return database
   })
 )
+
+/** Which database the configuration names: a PostgreSQL server, or the embedded one in a directory. */
+export const databaseLocation = Effect.gen(function*() {
+  const url = (yield* Config.option(Config.string("DATABASE_URL"))).pipe(
+    Option.map((url) => url.trim()),
+    Option.filter((url) => url !== "")
+  )
+  if (Option.isSome(url)) return { _tag: "Server", url: Redacted.make(url.value) } as const
+  const dataDir = yield* Config.string("DATA_DIR").pipe(Config.withDefault(DEFAULT_DATA_DIR))
+  return { _tag: "Embedded", dataDir } as const
+})
+
+/** The database in words, without its password: for people reading the console. */
+export const describeDatabase = Effect.map(databaseLocation, (location) => {
+  if (location._tag === "Embedded") return `embedded PostgreSQL in ${location.dataDir}/ (set DATABASE_URL to use a server)`
+  const url = new URL(Redacted.value(location.url))
+  return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`
+})
 
 /** Forward-only migrations, in order. Keys are `<id>_<name>`. */
 export const migrations = Migrator.fromRecord({

@@ -1,0 +1,57 @@
+import { FetchHttpClient, HttpApiClient } from "@effect/platform"
+import { describe, expect, it } from "@effect/vitest"
+import { CashRegisterApi, NewPurchase, StoreAnalyticsApi } from "@icash/domain"
+import { Effect, Schema } from "effect"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { freePort, repoRoot, startAll } from "./Processes.js"
+
+// What the shipped data/ files hold, read straight from them.
+const shipped = (file: string) => readFileSync(path.join(repoRoot, "data", file), "utf8").trim().split(/\r?\n/).slice(1)
+const shippedProducts = shipped("Products_list.csv").length
+const shippedCustomers = new Set(shipped("Purchases.csv").map((line) => line.split(",")[2])).size
+
+const clientsOf = (system: { readonly cashRegister: string; readonly storeAnalytics: string }) =>
+  Effect.all({
+    register: HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister }),
+    analytics: HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics })
+  })
+
+const newCustomerBuys = (productIds: ReadonlyArray<number>) =>
+  Schema.decodeUnknownSync(NewPurchase)({ branch_id: 1, items: productIds.map((product_id) => ({ product_id })) })
+
+describe("npm start on a machine with nothing but Node", () => {
+  it.live("creates and seeds the embedded database, serves both services, and keeps every purchase", () =>
+    Effect.gen(function*() {
+      const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "icash-start-")), ".data")
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(path.dirname(dataDir), { recursive: true, force: true })))
+      const ports = { cashRegister: yield* freePort, storeAnalytics: yield* freePort }
+
+      // first start: the database is created and seeded from data/
+      const first = yield* startAll(ports, dataDir)
+      expect(first.running.output()).toContain("Creating the embedded database")
+      expect(first.running.output()).toContain(`Cash Register     http://localhost:${ports.cashRegister}`)
+      const { analytics, register } = yield* clientsOf(first)
+      expect((yield* register.catalog.listProducts()).length).toBe(shippedProducts)
+      expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers)
+      const kept = yield* register.purchases.create({ payload: newCustomerBuys([1, 2]) })
+
+      // Ctrl-C: a clean stop that releases the data directory
+      yield* first.running.stop("SIGINT")
+      expect(existsSync(path.join(dataDir, "icash.lock"))).toBe(false)
+
+      // second start: the same data, nothing seeded twice, the purchase is there
+      const second = yield* startAll(ports, dataDir)
+      expect(second.running.output()).not.toContain("First start")
+      expect(yield* register.purchases.get({ path: { id: kept.id } })).toEqual(kept)
+      expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 1)
+      const acknowledged = yield* register.purchases.create({ payload: newCustomerBuys([3]) })
+
+      // kill -9 right after the acknowledgement: the purchase survives the crash
+      yield* second.running.stop("SIGKILL")
+      yield* startAll(ports, dataDir)
+      expect(yield* register.purchases.get({ path: { id: acknowledged.id } })).toEqual(acknowledged)
+      expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 2)
+    }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)), { timeout: 240_000 })
+})
