@@ -22,7 +22,7 @@ import {
   priceOf,
   type Sale
 } from "./Dataset.js"
-import { freePort, runScript, startAll, startService } from "./Processes.js"
+import { embeddedDatabase, freePort, runScript, startAll, startService } from "./Processes.js"
 
 const history = makeHistory(300)
 
@@ -60,10 +60,10 @@ const onPGlite = Effect.gen(function*() {
   const files = writeHistoryFiles()
   const dataDir = path.join(files.dir, "data")
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(files.dir, { recursive: true, force: true })))
-  yield* runScript("packages/seed/src/main.ts", files.args, { DATABASE_URL: "", DATA_DIR: dataDir })
+  yield* runScript("packages/seed/src/main.ts", files.args, embeddedDatabase(dataDir))
   const { cashRegister, storeAnalytics } = yield* startAll(
     { cashRegister: yield* freePort, storeAnalytics: yield* freePort },
-    dataDir
+    embeddedDatabase(dataDir)
   )
   return { cashRegister, storeAnalytics }
 })

@@ -5,7 +5,7 @@ import { Effect, Schema } from "effect"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { freePort, repoRoot, startAll } from "./Processes.js"
+import { embeddedDatabase, freePort, repoRoot, startAll } from "./Processes.js"
 
 // What the shipped data/ files hold, read straight from them.
 const shipped = (file: string) => readFileSync(path.join(repoRoot, "data", file), "utf8").trim().split(/\r?\n/).slice(1)
@@ -29,7 +29,7 @@ describe("npm start on a machine with nothing but Node", () => {
       const ports = { cashRegister: yield* freePort, storeAnalytics: yield* freePort }
 
       // first start: the database is created and seeded from data/
-      const first = yield* startAll(ports, dataDir)
+      const first = yield* startAll(ports, embeddedDatabase(dataDir))
       expect(first.running.output()).toContain("Creating the embedded database")
       expect(first.running.output()).toContain(`Cash Register     http://localhost:${ports.cashRegister}`)
       const { analytics, register } = yield* clientsOf(first)
@@ -42,7 +42,7 @@ describe("npm start on a machine with nothing but Node", () => {
       expect(existsSync(path.join(dataDir, "icash.lock"))).toBe(false)
 
       // second start: the same data, nothing seeded twice, the purchase is there
-      const second = yield* startAll(ports, dataDir)
+      const second = yield* startAll(ports, embeddedDatabase(dataDir))
       expect(second.running.output()).not.toContain("First start")
       expect(yield* register.purchases.get({ path: { id: kept.id } })).toEqual(kept)
       expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 1)
@@ -50,7 +50,7 @@ describe("npm start on a machine with nothing but Node", () => {
 
       // kill -9 right after the acknowledgement: the purchase survives the crash
       yield* second.running.stop("SIGKILL")
-      yield* startAll(ports, dataDir)
+      yield* startAll(ports, embeddedDatabase(dataDir))
       expect(yield* register.purchases.get({ path: { id: acknowledged.id } })).toEqual(acknowledged)
       expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 2)
     }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer)), { timeout: 240_000 })

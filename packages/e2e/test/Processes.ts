@@ -94,13 +94,21 @@ export const startService = (entry: string, port: number, env: Record<string, st
     return baseUrl
   })
 
-/** `npm start` with its two services on these ports, embedded database in `dataDir`. */
-export const startAll = (ports: { readonly cashRegister: number; readonly storeAnalytics: number }, dataDir: string) =>
+/** The environment that points our processes at the embedded database in `dataDir`. */
+export const embeddedDatabase = (dataDir: string) => ({
+  // an empty DATABASE_URL means the embedded database, whatever the developer's shell says
+  DATABASE_URL: "",
+  DATA_DIR: dataDir
+})
+
+/** `npm start` with its two services on these ports, on the database `databaseEnv` names. */
+export const startAll = (
+  ports: { readonly cashRegister: number; readonly storeAnalytics: number },
+  databaseEnv: Record<string, string>
+) =>
   Effect.gen(function*() {
     const running = yield* startUserProcess("npm", ["start"], {
-      // an empty DATABASE_URL means the embedded database, whatever the developer's shell says
-      DATABASE_URL: "",
-      DATA_DIR: dataDir,
+      ...databaseEnv,
       LOG_LEVEL: "Warn",
       CASH_REGISTER_PORT: String(ports.cashRegister),
       STORE_ANALYTICS_PORT: String(ports.storeAnalytics)
