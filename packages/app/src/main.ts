@@ -16,5 +16,5 @@ BannerLive.pipe(
   Layer.provide(FirstStartSeedLive),
   Layer.provide(Layer.mergeAll(RepositoriesLive, ImportRepo.Default, CatalogRepo.Default, NodeContext.layer)),
   Layer.provide(DatabaseLive),
-  runMain
+  runMain("icash")
 )

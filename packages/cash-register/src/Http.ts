@@ -34,7 +34,11 @@ export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
 )
 
 /** Where the service listens. */
-export const CashRegisterPort = { portVariable: "CASH_REGISTER_PORT", defaultPort: 8000 } as const
+export const CashRegisterPort = {
+  service: "cash-register",
+  portVariable: "CASH_REGISTER_PORT",
+  defaultPort: 8000
+} as const
 
 /** The Cash Register service on `CASH_REGISTER_PORT` (default 8000). */
 export const CashRegisterServerLive = serveApi(CashRegisterApiLive, CashRegisterPort)

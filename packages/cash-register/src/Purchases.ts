@@ -12,8 +12,9 @@ import {
   UnknownProducts
 } from "@icash/domain"
 import { CatalogRepo, PurchasesRepo } from "@icash/persistence"
-import { Effect, Option } from "effect"
+import { Effect, Metric, Option } from "effect"
 import { randomUUID } from "node:crypto"
+import { purchasesRecorded, salesAmount } from "./Metrics.js"
 import { duplicateProductIds, priceItems, unknownProductIds } from "./Pricing.js"
 
 /**
@@ -65,7 +66,19 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
             )
             .sort((a, b) => a.product_id - b.product_id)
         })
-      }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
+      }).pipe(
+        sql.withTransaction,
+        Effect.catchTag("SqlError", Effect.die),
+        // counted once committed
+        Effect.tap((purchase) =>
+          Effect.all([
+            Metric.increment(Metric.tagged(purchasesRecorded, "branch_id", String(purchase.branch_id))),
+            Metric.incrementBy(
+              Metric.tagged(salesAmount, "branch_id", String(purchase.branch_id)),
+              purchase.total_amount / 100
+            )
+          ]))
+      )
     })
 
     const find = Effect.fn("Purchases.find")(function*(id: PurchaseId) {

@@ -3,4 +3,4 @@ import { runMain } from "@icash/runtime"
 import { Layer } from "effect"
 import { CashRegisterServerLive } from "./Http.js"
 
-CashRegisterServerLive.pipe(Layer.provide(RepositoriesLive), Layer.provide(DatabaseLive), runMain)
+CashRegisterServerLive.pipe(Layer.provide(RepositoriesLive), Layer.provide(DatabaseLive), runMain("cash-register"))

@@ -5,6 +5,8 @@ import { ensureDatabaseExists } from "./CreateDatabase.js"
 import type { DataDirInUse } from "./DataDirLock.js"
 import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
+import { trackPoolUsage } from "./PoolMetrics.js"
+import pg from "pg"
 
 /** Where the embedded database lives when no DATABASE_URL is set. */
 export const DEFAULT_DATA_DIR = ".data"
@@ -13,9 +15,22 @@ const postgres = (url: Redacted.Redacted) =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const maxConnections = yield* Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10))
-      const applicationName = yield* Config.string("OTEL_SERVICE_NAME").pipe(Config.withDefault("icash"))
+      const applicationName = Option.getOrElse(yield* Config.option(Config.string("OTEL_SERVICE_NAME")), () => "icash")
       yield* ensureDatabaseExists(url)
-      return PgClient.layer({ url, maxConnections, applicationName })
+      return PgClient.layerFromPool({
+        acquire: Effect.acquireRelease(
+          Effect.sync(() =>
+            new pg.Pool({
+              connectionString: Redacted.value(url),
+              max: maxConnections,
+              application_name: applicationName,
+              connectionTimeoutMillis: 5000
+            })
+          ),
+          (pool) => Effect.promise(() => pool.end())
+        ).pipe(Effect.tap(trackPoolUsage)),
+        applicationName
+      })
     })
   )
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import pg from "pg"
 import { lockDataDir } from "./DataDirLock.js"
+import { trackPoolUsage } from "./PoolMetrics.js"
 
 /**
  * PostgreSQL compiled to WebAssembly, inside this process: `dataDir` is a directory (created on the
@@ -36,7 +37,7 @@ export const embeddedPgClient = (dataDir: string) =>
         acquire: Effect.acquireRelease(
           Effect.sync(() => new pg.Pool(createPgConfig(db))),
           (pool) => Effect.promise(() => pool.end())
-        ),
+        ).pipe(Effect.tap(trackPoolUsage)),
         applicationName: "icash-embedded"
       })
     })

@@ -1,12 +1,6 @@
-import { NodeRuntime } from "@effect/platform-node"
-import { DotEnvLive, LoggingLive } from "@icash/runtime"
+import { runProgram } from "@icash/runtime"
 import { Effect } from "effect"
 import { migrate, PgLive } from "./Database.js"
 
 // `npm run migrate`: brings the database schema up to date, then exits.
-migrate.pipe(
-  Effect.provide(PgLive),
-  Effect.provide(LoggingLive),
-  Effect.provide(DotEnvLive),
-  NodeRuntime.runMain({ disablePrettyLogger: true })
-)
+migrate.pipe(Effect.provide(PgLive), runProgram("migrate"))

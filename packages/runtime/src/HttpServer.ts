@@ -3,17 +3,20 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Layer } from "effect"
 import { createServer } from "node:http"
 import { jsonErrorResponses } from "./ErrorResponses.js"
+import { httpTelemetry } from "./HttpTelemetry.js"
+import { SERVICE_ANNOTATION } from "./Logging.js"
 
 /** Headers a browser client may send: JSON bodies and the W3C / B3 trace context. */
 const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idempotency-key", "authorization"]
 
 /**
  * An HttpApi on whatever HttpServer is provided: its Swagger UI at `/docs`, its spec at
- * `/openapi.json`, access logs, CORS, and JSON bodies on every error.
+ * `/openapi.json`, access logs, CORS, JSON bodies on every error, and a server span per request
+ * (continuing the caller's `traceparent`) named in the `traceresponse` header.
  * `apiLive` is the service's `HttpApiBuilder.api(...)` layer with its handlers.
  */
 export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
-  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+  HttpApiBuilder.serve((app) => HttpMiddleware.logger(httpTelemetry(app))).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(HttpApiBuilder.middleware(jsonErrorResponses)),
@@ -21,20 +24,27 @@ export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(apiLive)
   )
 
-export interface PortOptions {
+export interface ServiceOptions {
+  /** The service's name in logs: its requests are logged to its own file. */
+  readonly service: string
   readonly portVariable: string
   readonly defaultPort: number
 }
 
 /** The port a service listens on: its variable, or its default. */
-export const portConfig = (options: PortOptions) => Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
+export const portConfig = (options: ServiceOptions) => Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
 
 /** A Node HTTP server on the port the variable names (or its default), on `HOST` (default all interfaces). */
-export const nodeServerLive = (options: PortOptions) =>
+export const nodeServerLive = (options: ServiceOptions) =>
   NodeHttpServer.layerConfig(createServer, {
     port: portConfig(options),
     host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
   })
 
-/** Serves an HttpApi on its own Node HTTP server, logging the address it listens on. */
-export const serveApi = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>, options: PortOptions) => httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))
+/** Serves an HttpApi on its own Node HTTP server, logging the address it listens on; its logs name the service. */
+export const serveApi = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>, options: ServiceOptions) =>
+  httpApiLive(apiLive).pipe(
+    HttpServer.withLogAddress,
+    Layer.provide(nodeServerLive(options)),
+    Layer.annotateLogs(SERVICE_ANNOTATION, options.service)
+  )

@@ -1,9 +1,83 @@
-import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Cause, Config, Context, Effect, FiberRef, FiberRefs, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option, Tracer } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { createStream, type RotatingFileStream } from "rotating-file-stream"
 
-/** Structured JSON logs, one object a line, at the level `LOG_LEVEL` names (default Info). */
-export const LoggingLive = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const level = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
-    return Layer.merge(Logger.json, Logger.minimumLogLevel(level))
-  })
-)
+/** The log annotation that routes a line to its service's file; servers set it on their requests. */
+export const SERVICE_ANNOTATION = "service"
+
+const currentSpan = (context: FiberRefs.FiberRefs) =>
+  Context.getOption(FiberRefs.getOrDefault(context, FiberRef.currentContext), Tracer.ParentSpan)
+
+/** One JSON object a line: time, level, service, message, the trace it belongs to, and its annotations. */
+export const formatLine = (options: Logger.Logger.Options<unknown>, defaultService: string) => {
+  const message = Array.isArray(options.message) && options.message.length === 1
+    ? options.message[0]
+    : options.message
+  const annotations = Object.fromEntries(HashMap.toEntries(options.annotations))
+  const span = currentSpan(options.context)
+  const now = options.date.getTime()
+  const line: Record<string, unknown> = {
+    timestamp: options.date.toISOString(),
+    level: options.logLevel.label,
+    [SERVICE_ANNOTATION]: defaultService,
+    ...annotations,
+    message: Inspectable.toJSON(message),
+    ...(Option.isSome(span) ? { trace_id: span.value.traceId, span_id: span.value.spanId } : {}),
+    ...(List.isCons(options.spans)
+      ? { spans: Object.fromEntries(List.toArray(options.spans).map((s) => [s.label, now - s.startTime])) }
+      : {}),
+    ...(Cause.isEmpty(options.cause) ? {} : { cause: Cause.pretty(options.cause, { renderErrorCause: true }) })
+  }
+  return JSON.stringify(line)
+}
+
+/** Size-rotated log files, one directory per service under `dir`. */
+const logFiles = (dir: string, size: string, maxFiles: number) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const streams = new Map<string, RotatingFileStream>()
+      const write = (service: string, line: string) => {
+        let stream = streams.get(service)
+        if (stream === undefined) {
+          const serviceDir = path.join(dir, service)
+          fs.mkdirSync(serviceDir, { recursive: true })
+          stream = createStream(`${service}.log`, { path: serviceDir, size, maxFiles })
+          stream.on("error", (error) => process.stderr.write(`log file ${serviceDir}: ${error}\n`))
+          streams.set(service, stream)
+        }
+        stream.write(line + "\n")
+      }
+      return { write, streams }
+    }),
+    ({ streams }) =>
+      Effect.promise(() =>
+        Promise.all([...streams.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))))
+      )
+  )
+
+/**
+ * Structured logs at the level `LOG_LEVEL` names (default Info): JSON lines on stdout, and in
+ * `<LOG_DIR>/<service>/<service>.log` (LOG_DIR default `logs`; empty for stdout only), rotated when a
+ * file reaches LOG_FILE_MAX_SIZE (default 10M), keeping LOG_FILE_MAX_FILES (default 5) old files.
+ * Inside a request, each line carries the trace_id and span_id of its span.
+ */
+export const LoggingLive = (service: string) =>
+  Layer.unwrapScoped(
+    Effect.gen(function*() {
+      const level = yield* Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info))
+      const dir = (yield* Config.string("LOG_DIR").pipe(Config.withDefault("logs"))).trim()
+      const size = yield* Config.string("LOG_FILE_MAX_SIZE").pipe(Config.withDefault("10M"))
+      const maxFiles = yield* Config.integer("LOG_FILE_MAX_FILES").pipe(Config.withDefault(5))
+      const files = dir === "" ? undefined : yield* logFiles(dir, size, maxFiles)
+      const logger = Logger.make<unknown, void>((options) => {
+        const line = formatLine(options, service)
+        process.stdout.write(line + "\n")
+        if (files !== undefined) {
+          const target = HashMap.get(options.annotations, SERVICE_ANNOTATION).pipe(Option.getOrElse(() => service))
+          files.write(String(target), line)
+        }
+      })
+      return Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(level))
+    })
+  )

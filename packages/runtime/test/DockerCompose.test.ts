@@ -76,8 +76,8 @@ const constants = new Map(
 /** Evaluates a default the way the sources write them, or throws so that a new form gets noticed. */
 const evaluateDefault = (expression: string, file: string): string => {
   const e = expression.trim()
-  const literal = /^(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?))$/.exec(e)
-  if (literal) return literal[1] ?? literal[2] ?? literal[3]!
+  const literal = /^(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false))$/.exec(e)
+  if (literal) return literal[1] ?? literal[2] ?? literal[3] ?? literal[4]!
   const wrapped = /^(?:Redacted\.make|Secret\.fromString|String)\(([\s\S]*)\)$/.exec(e)
   if (wrapped) return evaluateDefault(wrapped[1]!, file)
   const level = /^LogLevel\.(\w+)$/.exec(e)

@@ -1,6 +1,5 @@
-import { NodeRuntime } from "@effect/platform-node"
 import { DatabaseLive } from "@icash/persistence"
-import { DotEnvLive, LoggingLive } from "@icash/runtime"
+import { runProgram } from "@icash/runtime"
 import { Console, Effect, Layer } from "effect"
 import { parseArgs } from "./Args.js"
 import { reportFailure } from "./FailureReport.js"
@@ -13,9 +12,5 @@ const SeedWithDatabaseLive = SeedLive.pipe(Layer.provideMerge(DatabaseLive))
 parseArgs(process.argv.slice(2)).pipe(
   Effect.flatMap((files) => seed(files).pipe(Effect.provide(SeedWithDatabaseLive))),
   Effect.tap((summary) => Console.log(formatSummary(summary))),
-  Effect.provide(LoggingLive),
-  Effect.provide(DotEnvLive),
-  // Outermost, so that a bad LOG_LEVEL is reported too; runMain only sets the exit code.
-  reportFailure,
-  NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+  runProgram("seed", reportFailure)
 )

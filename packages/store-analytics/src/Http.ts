@@ -26,7 +26,11 @@ export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
 )
 
 /** Where the service listens. */
-export const StoreAnalyticsPort = { portVariable: "STORE_ANALYTICS_PORT", defaultPort: 8001 } as const
+export const StoreAnalyticsPort = {
+  service: "store-analytics",
+  portVariable: "STORE_ANALYTICS_PORT",
+  defaultPort: 8001
+} as const
 
 /** The Store Analytics service on `STORE_ANALYTICS_PORT` (default 8001). */
 export const StoreAnalyticsServerLive = serveApi(StoreAnalyticsApiLive, StoreAnalyticsPort)

@@ -3,4 +3,4 @@ import { runMain } from "@icash/runtime"
 import { Layer } from "effect"
 import { StoreAnalyticsServerLive } from "./Http.js"
 
-StoreAnalyticsServerLive.pipe(Layer.provide(RepositoriesLive), Layer.provide(DatabaseLive), runMain)
+StoreAnalyticsServerLive.pipe(Layer.provide(RepositoriesLive), Layer.provide(DatabaseLive), runMain("store-analytics"))
