@@ -1,10 +1,11 @@
-import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
+import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Layer } from "effect"
 import { createServer } from "node:http"
 import { jsonErrorResponses } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
 import { SERVICE_ANNOTATION } from "./Logging.js"
+import { noteFailure } from "./RequestFailure.js"
 
 /** Headers a browser client may send: JSON bodies and the W3C / B3 trace context. */
 const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idempotency-key", "authorization"]
@@ -16,10 +17,10 @@ const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idem
  * `apiLive` is the service's `HttpApiBuilder.api(...)` layer with its handlers.
  */
 export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
-  HttpApiBuilder.serve((app) => HttpMiddleware.logger(httpTelemetry(app))).pipe(
+  HttpApiBuilder.serve(httpTelemetry).pipe(
     Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-    Layer.provide(HttpApiBuilder.middleware(jsonErrorResponses)),
+    Layer.provide(HttpApiBuilder.middleware((app) => jsonErrorResponses(noteFailure(app)))),
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
     Layer.provide(apiLive)
   )

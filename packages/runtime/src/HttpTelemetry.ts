@@ -1,5 +1,6 @@
-import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Effect, Metric, MetricBoundaries, Option } from "effect"
+import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cause, Clock, Effect, FiberRef, LogLevel, Metric, MetricBoundaries, Option } from "effect"
+import { failNotedFailure } from "./RequestFailure.js"
 
 /** Request latency, seconds, per method, route and status: the histogram behind a latency dashboard. */
 export const requestDuration = Metric.histogram(
@@ -8,17 +9,10 @@ export const requestDuration = Metric.histogram(
   "Duration of HTTP server requests, in seconds"
 )
 
-const errorType = (cause: Cause.Cause<unknown>) =>
-  Option.match(Cause.failureOption(cause), {
-    onNone: () => (Cause.isDie(cause) ? "Defect" : "Interrupted"),
-    onSome: (error) =>
-      typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : "UnknownError"
-  })
-
 /**
  * Runs inside each request's server span: names the trace in a W3C `traceresponse` header on every
- * answer (errors included), marks a failed request's span with the error's tag (`error.type`),
- * and records the request's duration per route.
+ * answer (errors included), marks a failed request's span as an error, records the request's
+ * duration per route, and writes the access log line (with the cause only for a defect: a bug).
  */
 export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.gen(function*() {
@@ -28,15 +22,29 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.gen(function*() {
         const seconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
-        const route = Option.flatMap(span, (s) => Option.fromNullable(s.attributes.get("http.route")))
+        const route = String(
+          Option.getOrElse(Option.flatMap(span, (s) => Option.fromNullable(s.attributes.get("http.route"))), () => "")
+        )
         yield* Metric.update(
           requestDuration.pipe(
             Metric.tagged("http.request.method", request.method),
-            Metric.tagged("http.route", String(Option.getOrElse(route, () => "unmatched"))),
+            Metric.tagged("http.route", route === "" ? "unmatched" : route),
             Metric.tagged("http.response.status_code", String(response.status))
           ),
           seconds
         )
+        if (!(yield* FiberRef.get(HttpMiddleware.loggerDisabled))) {
+          const level = response.status >= 500 ? LogLevel.Warning : LogLevel.Info
+          yield* Effect.logWithLevel(level, `${request.method} ${request.url} ${response.status}`).pipe(
+            Effect.annotateLogs({
+              "http.request.method": request.method,
+              "http.route": route,
+              "url.path": request.url,
+              "http.response.status_code": response.status,
+              "duration_ms": Math.round(seconds * 1e4) / 10
+            })
+          )
+        }
         return Option.match(span, {
           onNone: () => response,
           onSome: (s) =>
@@ -44,7 +52,9 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
         })
       })
     )
-    return yield* app.pipe(
-      Effect.tapErrorCause((cause) => Effect.annotateCurrentSpan("error.type", errorType(cause)))
+    return yield* failNotedFailure(app).pipe(
+      Effect.tapErrorCause((cause) =>
+        Cause.isDie(cause) ? Effect.logError(`${request.method} ${request.url} failed`, cause) : Effect.void
+      )
     )
   })

@@ -72,7 +72,7 @@ export const LoggingLive = (service: string) =>
       const files = dir === "" ? undefined : yield* logFiles(dir, size, maxFiles)
       const logger = Logger.make<unknown, void>((options) => {
         const line = formatLine(options, service)
-        process.stdout.write(line + "\n")
+        console.log(line)
         if (files !== undefined) {
           const target = HashMap.get(options.annotations, SERVICE_ANNOTATION).pipe(Option.getOrElse(() => service))
           files.write(String(target), line)

@@ -1,0 +1,110 @@
+import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
+import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { expect, layer } from "@effect/vitest"
+import { CashRegisterApiLive } from "@icash/cash-register"
+import { CashRegisterApi, NewPurchase } from "@icash/domain"
+import { RepositoriesLive } from "@icash/persistence"
+import { PGliteTestDatabaseLive } from "@icash/persistence/testing"
+import { httpApiLive } from "@icash/runtime"
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base"
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { Effect, Layer, Schema } from "effect"
+
+const exporter = new InMemorySpanExporter()
+
+// The cash register on a random port over an embedded database, traced into memory.
+const TracedServerLive = httpApiLive(CashRegisterApiLive).pipe(
+  Layer.provide(RepositoriesLive),
+  Layer.provideMerge(NodeHttpServer.layerTest),
+  Layer.provideMerge(PGliteTestDatabaseLive),
+  Layer.provideMerge(NodeSdk.layer(() => ({
+    resource: { serviceName: "cash-register" },
+    spanProcessor: new SimpleSpanProcessor(exporter)
+  })))
+)
+
+const customer = "6f1c2b9e-3d4a-4b5c-8d6e-7f8091a2b3c4"
+
+const traceOf = (traceId: string) => exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId)
+const named = (spans: ReadonlyArray<ReadableSpan>, name: string) => {
+  const found = spans.filter((s) => s.name === name)
+  expect(found.map((s) => s.name), `span ${name}`).toEqual([name])
+  return found[0]!
+}
+const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId
+
+layer(TracedServerLive, { excludeTestServices: true, timeout: "60 seconds" })("tracing a purchase", (it) => {
+  it.effect("gives one trace from the client's call through the domain steps down to each SQL statement", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`INSERT INTO branches (code, name) VALUES ('SMKT001', 'Centro')`
+      yield* sql`INSERT INTO products (product_name, unit_price) VALUES ('milk', 1.5), ('eggs', 3)`
+      exporter.reset()
+
+      const client = yield* HttpApiClient.make(CashRegisterApi)
+      const payload = Schema.decodeUnknownSync(NewPurchase)({
+        branch_id: 1,
+        user_id: customer,
+        items: [{ product_id: 1 }, { product_id: 2 }]
+      })
+      const [purchase, response] = yield* client.purchases.create({ payload, withResponse: true }).pipe(
+        Effect.withSpan("cashier clicks Pay")
+      )
+      expect(purchase.total_amount).toBe(450)
+
+      const click = named(exporter.getFinishedSpans(), "cashier clicks Pay")
+      const spans = traceOf(click.spanContext().traceId)
+      const clientSpan = named(spans, "http.client POST")
+      const server = named(spans, "http.server POST")
+      const create = named(spans, "Purchases.create")
+      const validate = named(spans, "Purchases.validate")
+      const price = named(spans, "Purchases.price")
+      const store = named(spans, "Purchases.store")
+
+      // client → server → use case → its steps, all one trace
+      expect(parentOf(clientSpan)).toBe(click.spanContext().spanId)
+      expect(parentOf(server)).toBe(clientSpan.spanContext().spanId)
+      expect(parentOf(create)).toBe(server.spanContext().spanId)
+      for (const step of [validate, price, store]) {
+        expect(spans.find((s) => s.spanContext().spanId === parentOf(step))?.name).toMatch(/Purchases.create|sql.transaction/)
+      }
+      expect(server.attributes["http.request.method"]).toBe("POST")
+      expect(server.attributes["http.route"]).toBe("/purchases")
+      expect(server.attributes["http.response.status_code"]).toBe(201)
+      expect(response.headers["traceresponse"]).toBe(
+        `00-${server.spanContext().traceId}-${server.spanContext().spanId}-01`
+      )
+
+      // every SQL statement is a child span with its text, and no parameter is recorded
+      const statements = spans.filter((s) => s.name === "sql.execute")
+      const texts = statements.map((s) => String(s.attributes["db.query.text"]))
+      expect(texts.some((t) => t.includes("FROM branches"))).toBe(true)
+      expect(texts.some((t) => t.includes("INSERT INTO purchases"))).toBe(true)
+      const ancestors = (span: ReadableSpan): Array<string> => {
+        const parent = spans.find((s) => s.spanContext().spanId === parentOf(span))
+        return parent === undefined ? [] : [parent.name, ...ancestors(parent)]
+      }
+      for (const statement of statements) expect(ancestors(statement)).toContain("Purchases.create")
+      const insert = statements.find((s) => String(s.attributes["db.query.text"]).includes("INSERT INTO purchases"))!
+      expect(ancestors(insert)[0]).toBe("PurchasesRepo.insert")
+      expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain(customer)
+    }))
+
+  it.effect("marks a refused request's span as an error named after the tagged error", () =>
+    Effect.gen(function*() {
+      exporter.reset()
+      const http = yield* HttpClient.HttpClient
+      const response = yield* http.execute(
+        HttpClientRequest.post("/purchases").pipe(
+          HttpClientRequest.bodyText(JSON.stringify({ branch_id: 42, items: [{ product_id: 1 }] }), "application/json")
+        )
+      )
+      expect(response.status).toBe(422)
+      const traceId = response.headers["traceresponse"]!.split("-")[1]!
+      const server = named(traceOf(traceId), "http.server POST")
+      expect(server.status.code).toBe(2) // SpanStatusCode.ERROR
+      expect(server.attributes["error.type"]).toBe("UnknownBranch")
+    }))
+})

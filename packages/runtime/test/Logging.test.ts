@@ -1,0 +1,71 @@
+import { describe, expect, it } from "@effect/vitest"
+import { LoggingLive, SERVICE_ANNOTATION } from "@icash/runtime"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { vi } from "vitest"
+
+const withConfig = (entries: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries))))
+
+const lines = (file: string) => readFileSync(file, "utf8").trim().split("\n").map((line) => JSON.parse(line))
+
+describe("logs", () => {
+  it.live("are JSON lines on stdout and in the service's file, tied to the span they were written in", () =>
+    Effect.gen(function*() {
+      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      const dir = mkdtempSync(path.join(tmpdir(), "icash-logs-"))
+      const span = yield* Effect.gen(function*() {
+        yield* Effect.logInfo("outside any request")
+        const span = yield* Effect.logWarning("priced").pipe(
+          Effect.annotateLogs("purchase_id", 7),
+          Effect.zipRight(Effect.currentSpan),
+          Effect.withSpan("Purchases.price")
+        )
+        yield* Effect.logInfo("for the other service").pipe(Effect.annotateLogs(SERVICE_ANNOTATION, "store-analytics"))
+        yield* Effect.logDebug("below the level")
+        return span
+      }).pipe(Effect.provide(LoggingLive("cash-register").pipe(Layer.provide(withConfig({ LOG_DIR: dir })))))
+      const printed = stdout.mock.calls.map(([text]) => JSON.parse(String(text)).message)
+      stdout.mockRestore()
+
+      const own = lines(path.join(dir, "cash-register", "cash-register.log"))
+      expect(own.map((l) => l.message)).toEqual(["outside any request", "priced"])
+      expect(own[0]).not.toHaveProperty("trace_id")
+      expect(own[1]).toMatchObject({
+        level: "WARN",
+        service: "cash-register",
+        purchase_id: 7,
+        trace_id: span.traceId,
+        span_id: span.spanId
+      })
+      expect(lines(path.join(dir, "store-analytics", "store-analytics.log")).map((l) => l.message)).toEqual([
+        "for the other service"
+      ])
+      expect(printed).toEqual([
+        "outside any request",
+        "priced",
+        "for the other service"
+      ])
+    }))
+
+  it.live("are rotated by size, keeping a bounded number of files", () =>
+    Effect.gen(function*() {
+      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      const dir = mkdtempSync(path.join(tmpdir(), "icash-logs-"))
+      const config = withConfig({ LOG_DIR: dir, LOG_FILE_MAX_SIZE: "1K", LOG_FILE_MAX_FILES: "2" })
+      yield* Effect.forEach(
+        Array.from({ length: 300 }, (_, i) => i),
+        (i) => Effect.logInfo(`line ${i} ${"x".repeat(40)}`).pipe(Effect.zipRight(Effect.sleep("1 millis"))),
+        { discard: true }
+      ).pipe(Effect.provide(LoggingLive("seed").pipe(Layer.provide(config))))
+      stdout.mockRestore()
+      // the current file, at most two rotated ones, and the rotation's history list
+      const files = readdirSync(path.join(dir, "seed")).filter((file) => !file.endsWith(".txt"))
+      expect(files).toContain("seed.log")
+      expect(files.length).toBeGreaterThan(1)
+      expect(files.length).toBeLessThanOrEqual(3)
+      for (const file of files) expect(readFileSync(path.join(dir, "seed", file)).length).toBeLessThan(2048)
+    }))
+})
