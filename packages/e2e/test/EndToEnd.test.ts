@@ -229,6 +229,20 @@ for (const engine of await testEngines()) {
         }))
     })
 
+    it.effect("continues the caller's trace across the process boundary, and names it in traceresponse", () =>
+      Effect.gen(function*() {
+        const { register } = yield* clients
+        const { caller, response } = yield* Effect.gen(function*() {
+          const caller = yield* Effect.currentSpan
+          const [, response] = yield* register.catalog.listBranches({ withResponse: true })
+          return { caller, response }
+        }).pipe(Effect.withSpan("owner opens the branch list"))
+        const [version, traceId, spanId, flags] = response.headers["traceresponse"]!.split("-")
+        expect({ version, traceId, flags }).toEqual({ version: "00", traceId: caller.traceId, flags: "01" })
+        expect(spanId).toMatch(/^[0-9a-f]{16}$/)
+        expect(spanId).not.toBe(caller.spanId)
+      }))
+
     it.effect("serves its docs and health on both services", () =>
       Effect.gen(function*() {
         const system = yield* System

@@ -5,7 +5,8 @@ import { createServer } from "node:net"
 import * as path from "node:path"
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..")
-const tsx = path.join(repoRoot, "node_modules/.bin/tsx")
+// node itself runs our TypeScript (through tsx's loader), so signals reach the program directly
+const node = [process.execPath, "--import", "tsx"] as const
 
 /** A port nobody listens on right now. */
 export const freePort = Effect.async<number>((resume) => {
@@ -19,7 +20,7 @@ export const freePort = Effect.async<number>((resume) => {
 /** Runs a TypeScript entry point of ours to completion; fails with its output when it exits non-zero. */
 export const runScript = (entry: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.gen(function*() {
-    const process = yield* Command.make(tsx, entry, ...args).pipe(
+    const process = yield* Command.make(...node, entry, ...args).pipe(
       Command.workingDirectory(repoRoot),
       Command.env(env),
       Command.start
@@ -88,7 +89,7 @@ export const startUserProcess = (command: string, args: ReadonlyArray<string>, e
 /** Starts a service as its own process for the scope's lifetime, and waits until `/ready` answers 200. */
 export const startService = (entry: string, port: number, env: Record<string, string>) =>
   Effect.gen(function*() {
-    yield* startUserProcess(tsx, [entry], { LOG_LEVEL: "Warn", ...env })
+    yield* startUserProcess(node[0], [...node.slice(1), entry], { LOG_LEVEL: "Warn", ...env })
     const baseUrl = `http://127.0.0.1:${port}`
     yield* waitUntilReady(`${baseUrl}/ready`)
     return baseUrl

@@ -3,6 +3,8 @@ import { Config, ConfigError, Effect, Either, Option } from "effect"
 /**
  * OpenTelemetry export, configured by the standard OTEL_* variables (read through Effect Config,
  * so `.env` works too). None when nothing is to be exported: no endpoint, or OTEL_SDK_DISABLED=true.
+ * OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER = none turn one signal off (e.g. metrics for a
+ * backend that only takes traces).
  */
 export interface TelemetryConfig {
   readonly tracesUrl: Option.Option<string>
@@ -78,9 +80,17 @@ const samplerConfig = Config.all([
 export const telemetryConfig = (defaultServiceName: string) =>
   Effect.gen(function*() {
     const disabled = yield* Config.boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false))
+    const tracesExporter = yield* Config.literal("otlp", "none")("OTEL_TRACES_EXPORTER").pipe(Config.withDefault("otlp"))
+    const metricsExporter = yield* Config.literal("otlp", "none")("OTEL_METRICS_EXPORTER").pipe(Config.withDefault("otlp"))
     const base = yield* optional(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT"))
-    const tracesUrl = signalUrl(yield* optional(Config.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), base, "v1/traces")
-    const metricsUrl = signalUrl(yield* optional(Config.string("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")), base, "v1/metrics")
+    const tracesUrl = Option.filter(
+      signalUrl(yield* optional(Config.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), base, "v1/traces"),
+      () => tracesExporter === "otlp"
+    )
+    const metricsUrl = Option.filter(
+      signalUrl(yield* optional(Config.string("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")), base, "v1/metrics"),
+      () => metricsExporter === "otlp"
+    )
     if (disabled || (Option.isNone(tracesUrl) && Option.isNone(metricsUrl))) return Option.none<TelemetryConfig>()
     const attributes = parseKeyValues(Option.getOrElse(yield* optional(Config.string("OTEL_RESOURCE_ATTRIBUTES")), () => ""))
     const serviceName = Option.getOrElse(

@@ -25,6 +25,13 @@ describe("telemetry configuration from the OTEL_* variables", () => {
       const own = Option.getOrThrow(yield* configFrom({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/traces" }))
       expect(own.tracesUrl).toEqual(Option.some("http://t/traces"))
       expect(own.metricsUrl).toEqual(Option.none())
+      const tracesOnly = Option.getOrThrow(
+        yield* configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318", OTEL_METRICS_EXPORTER: "none" })
+      )
+      expect([tracesOnly.tracesUrl, tracesOnly.metricsUrl]).toEqual([Option.some("http://jaeger:4318/v1/traces"), Option.none()])
+      expect(
+        yield* configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_METRICS_EXPORTER: "none", OTEL_TRACES_EXPORTER: "none" })
+      ).toEqual(Option.none())
     }))
 
   it.effect("names the service and its resource from OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES", () =>
