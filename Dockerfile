@@ -25,6 +25,11 @@ COPY --from=deps /app ./
 COPY tsconfig.json tsconfig.base.json ./
 COPY packages ./packages
 COPY data ./data
+# Log files go outside the WORKDIR, which belongs to root: LOG_DIR's default (`logs`, relative to
+# /app) would not be writable by `node`. docker-compose.yml mounts its `logs` volume here; a new
+# named volume takes this directory's owner, so the services can write to it.
+ENV LOG_DIR=/var/log/icash
+RUN mkdir -p /var/log/icash && chown node:node /var/log/icash
 USER node
 EXPOSE 8000 8001
 # node itself, not npm or the tsx CLI, is PID 1 so that SIGTERM reaches the Effect runtime directly.

@@ -107,4 +107,31 @@ layer(TracedServerLive, { excludeTestServices: true, timeout: "60 seconds" })("t
       expect(server.status.code).toBe(2) // SpanStatusCode.ERROR
       expect(server.attributes["error.type"]).toBe("UnknownBranch")
     }))
+
+  it.effect("records the cause of a defect on the span, and answers 500 with the trace named", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`ALTER TABLE purchase_items RENAME TO purchase_items_gone`
+      exporter.reset()
+      const http = yield* HttpClient.HttpClient
+      const response = yield* http.execute(
+        HttpClientRequest.post("/purchases").pipe(
+          HttpClientRequest.bodyText(JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }] }), "application/json")
+        )
+      )
+      yield* sql`ALTER TABLE purchase_items_gone RENAME TO purchase_items`
+      expect(response.status).toBe(500)
+      const traceId = response.headers["traceresponse"]!.split("-")[1]!
+      expect(yield* response.json).toEqual({
+        _tag: "InternalError",
+        message: "something went wrong on our side; the trace id names the request",
+        trace_id: traceId
+      })
+      const server = named(traceOf(traceId), "http.server POST")
+      expect(server.status.code).toBe(2)
+      expect(server.attributes["error.type"]).toBe("Defect")
+      const exception = server.events.find((e) => e.name === "exception")
+      const recorded = exception?.attributes ?? {}
+      expect(`${recorded["exception.message"]} ${recorded["exception.stacktrace"]}`).toContain("purchase_items")
+    }))
 })

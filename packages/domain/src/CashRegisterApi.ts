@@ -1,7 +1,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Branch, Product } from "./Catalog.js"
-import { DuplicateProducts, MalformedRequest, PurchaseNotFound, UnknownBranch, UnknownProducts } from "./Errors.js"
+import { DuplicateProducts, InternalError, MalformedRequest, PurchaseNotFound, UnknownBranch, UnknownProducts } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 import { PurchaseIdFromString } from "./Ids.js"
 import { NewPurchase, Purchase } from "./Purchase.js"
@@ -52,6 +52,7 @@ export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(PurchasesGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Cash Register")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(

@@ -61,3 +61,8 @@ export class MalformedRequest extends Schema.TaggedError<MalformedRequest>()("Ma
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: message("no endpoint for GET /nowhere")
 }, HttpApiSchema.annotations({ status: 404, description: "No endpoint answers this method and path" })) {}
+
+export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
+  message: message("something went wrong on our side; the trace id names the request"),
+  trace_id: Schema.optional(Schema.String).annotations({ description: "The request's trace, for whoever investigates" })
+}, HttpApiSchema.annotations({ status: 500, description: "A fault of the service, not of the request" })) {}

@@ -6,7 +6,7 @@ import {
   TopProductsParams,
   UniqueCustomers
 } from "./Analytics.js"
-import { InvalidCursor, MalformedRequest } from "./Errors.js"
+import { InternalError, InvalidCursor, MalformedRequest } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
 export class AnalyticsGroup extends HttpApiGroup.make("analytics")
@@ -45,6 +45,7 @@ export class StoreAnalyticsApi extends HttpApi.make("store-analytics")
   .add(AnalyticsGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Store Analytics")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(

@@ -1,17 +1,16 @@
 import { type HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { MalformedRequest, RouteNotFound } from "@icash/domain"
-import { Effect, Option } from "effect"
+import { InternalError, MalformedRequest, RouteNotFound } from "@icash/domain"
+import { Effect } from "effect"
 
 /**
  * What the HttpApi would answer without a body gets a JSON error like every other answer:
- * a body that is not JSON (the HttpApi turns it into a defect) and a path no endpoint has.
+ * a body that is not JSON (the HttpApi turns it into a defect), a path no endpoint has, and a
+ * defect (a bug or a database fault: 500, naming the trace that records its cause).
  */
 export const jsonErrorResponses = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   app.pipe(
-    Effect.catchSomeDefect((defect) =>
-      isServerError(defect, "RequestError")
-        ? Option.some(Effect.succeed(malformedRequest(defect)))
-        : Option.none()
+    Effect.catchAllDefect((defect) =>
+      isServerError(defect, "RequestError") ? Effect.succeed(malformedRequest(defect)) : internalError
     ),
     Effect.catchIf(
       (error): error is E & HttpServerError.RouteNotFound => isServerError(error, "RouteNotFound"),
@@ -32,6 +31,15 @@ const malformedRequest = (error: HttpServerError.RequestError) =>
     }),
     { status: 400 }
   )
+
+const internalError = Effect.map(Effect.option(Effect.currentSpan), (span) =>
+  HttpServerResponse.unsafeJson(
+    new InternalError({
+      message: "something went wrong on our side; the trace id names the request",
+      ...(span._tag === "Some" ? { trace_id: span.value.traceId } : {})
+    }),
+    { status: 500 }
+  ))
 
 const routeNotFound = (request: HttpServerRequest.HttpServerRequest) =>
   HttpServerResponse.unsafeJson(

@@ -1,15 +1,17 @@
 /**
- * No Docker engine runs where the tests run, so this reads docker-compose.yml, the Dockerfile and
- * .env.example as text and checks them against the configuration the code itself reads. The code's
+ * No Docker engine runs where the tests run, so this reads docker-compose.yml, the Dockerfile,
+ * .env.example and the config files compose mounts (deploy/) as text and checks them against the
+ * configuration the code itself reads. The code's
  * variables and defaults are found in the sources (Effect `Config` calls and the `portVariable` /
  * `defaultPort` options of `serveApi`), so changing a port or a default only in the code fails here.
  */
-import { Config, ConfigProvider, Effect, Exit } from "effect"
+import { Config, ConfigProvider, Effect, Exit, Option } from "effect"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { telemetryConfig } from "../src/TelemetryConfig.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
 const read = (path: string) => readFileSync(join(root, path), "utf8")
@@ -19,11 +21,13 @@ const read = (path: string) => readFileSync(join(root, path), "utf8")
 
 interface CodeVariable {
   readonly name: string
-  /** The Config constructor that parses it, e.g. `port`, `logLevel`. */
+  /** The Config constructor that parses it, e.g. `port`, `logLevel`, `literal`. */
   readonly kind: string
   /** The default as it would be written in an env file; undefined when there is none. */
   readonly default: string | undefined
   readonly file: string
+  /** The values a `Config.literal(...values)("NAME")` accepts; undefined for the other kinds. */
+  readonly literals?: ReadonlyArray<Config.LiteralValue>
 }
 
 interface PortSetting {
@@ -87,6 +91,21 @@ const evaluateDefault = (expression: string, file: string): string => {
   throw new Error(`${file}: cannot evaluate the default ${e}; teach DockerCompose.test.ts this form`)
 }
 
+/** The arguments of `Config.literal(...)`: plain literals only, or it throws so that a new form gets noticed. */
+const parseLiterals = (text: string, file: string): Array<Config.LiteralValue> => {
+  const unknown = () =>
+    new Error(`${file}: cannot read the values of Config.literal(${text}); teach DockerCompose.test.ts this form`)
+  const item = /\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false|null))\s*(?:,|$)/y
+  const values: Array<Config.LiteralValue> = []
+  while (item.lastIndex < text.length) {
+    const m = item.exec(text)
+    if (!m) throw unknown()
+    values.push(m[1] ?? m[2] ?? (m[3] !== undefined ? Number(m[3]) : m[4] === "null" ? null : m[4] === "true"))
+  }
+  if (values.length === 0) throw unknown()
+  return values
+}
+
 const configKinds = [
   "string",
   "nonEmptyString",
@@ -111,9 +130,18 @@ const portSettings: ReadonlyArray<PortSetting> = sources.flatMap(({ file, text }
 
 const codeVariables: ReadonlyArray<CodeVariable> = sources.flatMap(({ file, text }) => {
   const found: Array<CodeVariable> = []
-  for (const m of text.matchAll(new RegExp(`Config\\.(${configKinds.join("|")})\\(`, "g"))) {
+  for (const m of text.matchAll(new RegExp(`Config\\.(${configKinds.join("|")}|literal)\\(`, "g"))) {
     const kind = m[1]!
-    const open = m.index + m[0].length - 1
+    let open = m.index + m[0].length - 1
+    // `Config.literal("a", "b")("NAME")`: the values, then the call that names the variable
+    let literals: Array<Config.LiteralValue> | undefined
+    if (kind === "literal") {
+      const values = balanced(text, open)
+      literals = parseLiterals(values, file)
+      const call = /^\s*\(/.exec(text.slice(open + values.length + 2))
+      if (!call) throw new Error(`${file}: Config.literal(${values}) is not given its variable's name; teach this test`)
+      open += values.length + 2 + call[0].length - 1
+    }
     const argument = balanced(text, open).trim()
     const after = text.slice(open + argument.length + 2)
     const pipe = /^\s*\.pipe\(/.exec(after)
@@ -128,9 +156,10 @@ const codeVariables: ReadonlyArray<CodeVariable> = sources.flatMap(({ file, text
         name: named[1]!,
         kind,
         default: defaultExpression === undefined ? undefined : evaluateDefault(defaultExpression, file),
-        file
+        file,
+        ...(literals === undefined ? {} : { literals })
       })
-    } else if (argument === "options.portVariable" && defaultExpression === "options.defaultPort") {
+    } else if (literals === undefined && argument === "options.portVariable" && defaultExpression === "options.defaultPort") {
       found.push(...portSettings.map((port) => ({ name: port.name, kind, default: port.default, file })))
     } else {
       throw new Error(`${file}: Config.${kind}(${argument}) names its variable indirectly; teach this test`)
@@ -180,7 +209,10 @@ interface ComposeService {
   readonly healthcheck?: { readonly test?: string | Array<string> }
   readonly depends_on?: Array<string> | Record<string, { readonly condition?: string }>
   readonly restart?: string
-  readonly volumes?: Array<string | { readonly source?: string; readonly target?: string }>
+  readonly volumes?: Array<
+    string | { readonly source?: string; readonly target?: string; readonly read_only?: boolean }
+  >
+  readonly networks?: Array<string> | Record<string, unknown>
 }
 
 interface ComposeFile {
@@ -200,12 +232,45 @@ const interpolations = [...composeText.matchAll(interpolationPattern)].map((m) =
   default: m[3]
 }))
 
+/**
+ * What compose substitutes for one `${...}` given the variables of `.env` (and the shell): `:-` and `:+`
+ * treat an empty value as unset, `-` and `+` only a missing one.
+ */
+const substitute = (
+  env: ReadonlyMap<string, string>,
+  name: string,
+  operator: string | undefined,
+  operand: string | undefined
+): string => {
+  const value = env.get(name)
+  const set = value !== undefined
+  const nonEmpty = set && value !== ""
+  switch (operator) {
+    case ":-":
+      return nonEmpty ? value : operand ?? ""
+    case "-":
+      return set ? value : operand ?? ""
+    case ":+":
+      return nonEmpty ? operand ?? "" : ""
+    case "+":
+      return set ? operand ?? "" : ""
+    default: // plain, `?` and `:?` (which would stop compose when missing)
+      return value ?? ""
+  }
+}
+
+const interpolate = (env: ReadonlyMap<string, string>) =>
+  composeText.replace(
+    interpolationPattern,
+    (_, name: string, operator: string | undefined, operand: string | undefined) =>
+      substitute(env, name, operator, operand)
+  )
+
 /** Compose as `docker compose` would see it with `.env` copied from .env.example. */
-const compose = parse(
-  composeText.replace(interpolationPattern, (_, name: string, _op: string | undefined, fallback: string | undefined) =>
-    envExample.get(name) ?? fallback ?? ""),
-  { merge: true }
-) as ComposeFile
+const compose = parse(interpolate(envExample), { merge: true }) as ComposeFile
+
+/** Compose as `docker compose` would see it with no `.env` at all (and none of its variables set). */
+const composeWithoutEnv = parse(interpolate(new Map()), { merge: true }) as ComposeFile
 
 /** The same file without interpolation, to see which variable a value comes from. */
 const rawCompose = parse(composeText, { merge: true }) as ComposeFile
@@ -231,12 +296,53 @@ const portsOf = (s: ComposeService): Array<string> =>
     typeof p === "object" ? `${p.published === undefined ? "" : `${p.published}:`}${p.target}` : String(p)
   )
 
+interface Mount {
+  readonly source?: string | undefined
+  readonly target?: string | undefined
+  readonly readOnly: boolean
+}
+
+const volumesOf = (s: ComposeService): Array<Mount> =>
+  (s.volumes ?? []).map((v) => {
+    if (typeof v !== "string") return { source: v.source, target: v.target, readOnly: v.read_only === true }
+    const [source, target, mode] = v.split(":")
+    return { source, target, readOnly: (mode ?? "").split(",").includes("ro") }
+  })
+
+/** A named volume of the file (not a bind mount of a host path). */
+const isNamedVolume = (file: ComposeFile, mount: Mount | undefined): boolean =>
+  mount?.source !== undefined && Object.keys(file.volumes ?? {}).includes(mount.source)
+
+/** Whether `path` is `dir` or inside it (absolute container paths). */
+const within = (path: string, dir: string): boolean => {
+  const d = dir.replace(/\/+$/, "")
+  return path === d || path.startsWith(`${d}/`)
+}
+
+const networksOf = (s: ComposeService): Array<string> =>
+  s.networks === undefined ? ["default"] : Array.isArray(s.networks) ? s.networks : Object.keys(s.networks)
+
 const dependencyCondition = (s: ComposeService, on: string): string | undefined =>
   Array.isArray(s.depends_on)
     ? (s.depends_on.includes(on) ? "service_started" : undefined)
     : s.depends_on?.[on]?.condition
 
 const commandLine = (s: ComposeService): string => Array.isArray(s.command) ? s.command.join(" ") : s.command ?? ""
+
+/** The `--name=value` / `--name value` / `--name` flags of a command (kingpin style, as Prometheus has). */
+const flagsOf = (s: ComposeService): Map<string, string> => {
+  const args = Array.isArray(s.command) ? s.command : (s.command ?? "").split(/\s+/).filter((a) => a !== "")
+  const flags = new Map<string, string>()
+  for (let i = 0; i < args.length; i++) {
+    const flag = /^--([\w.-]+)(?:=(.*))?$/.exec(args[i]!)
+    if (!flag) throw new Error(`cannot read the argument ${args[i]} of ${commandLine(s)}`)
+    const next = args[i + 1]
+    if (flag[2] !== undefined) flags.set(flag[1]!, flag[2])
+    else if (next !== undefined && !next.startsWith("-")) flags.set(flag[1]!, args[++i]!)
+    else flags.set(flag[1]!, "true")
+  }
+  return flags
+}
 
 const healthTest = (s: ComposeService): string =>
   Array.isArray(s.healthcheck?.test) ? s.healthcheck.test.join(" ") : s.healthcheck?.test ?? ""
@@ -300,6 +406,12 @@ describe("deployment files agree with the code's configuration", () => {
   it("finds the configuration the code reads (the scan itself works)", () => {
     expect(codeVariableNames).toContain("DATABASE_URL")
     expect(codeVariableNames).toContain("LOG_LEVEL")
+    // `Config.literal("otlp", "none")("OTEL_METRICS_EXPORTER")`, with its values and its default
+    expect(codeVariables.find((v) => v.name === "OTEL_METRICS_EXPORTER")).toMatchObject({
+      kind: "literal",
+      literals: ["otlp", "none"],
+      default: "otlp"
+    })
     // every runnable package (one with a main.ts) that builds an HttpApi declares its port and default
     const servingPackages = sources
       .filter(({ text }) => text.includes("HttpApiBuilder.api("))
@@ -336,7 +448,9 @@ describe("deployment files agree with the code's configuration", () => {
       date: (name) => Config.date(name)
     }
     for (const variable of codeVariables) {
-      const config = constructors[variable.kind as (typeof configKinds)[number]](variable.name)
+      const config = variable.literals !== undefined
+        ? Config.literal(...variable.literals)(variable.name)
+        : constructors[variable.kind as (typeof configKinds)[number]](variable.name)
       const exit = Effect.runSyncExit(provider.load(config))
       expect(Exit.isSuccess(exit), `${variable.name}=${envExample.get(variable.name)}: ${String(exit)}`).toBe(true)
     }
@@ -354,10 +468,13 @@ describe("deployment files agree with the code's configuration", () => {
     expect(interpolations.length).toBeGreaterThan(0)
     for (const i of interpolations) {
       expect(envExample.has(i.name), `${i.text} is not in .env.example`).toBe(true)
-      if (i.operator === ":-" || i.operator === "-") {
-        expect(i.default, `${i.text} against .env.example`).toBe(envExample.get(i.name))
-      }
+      // copying .env.example to .env changes nothing: an empty value there leaves a `:-` default in force
+      expect(
+        substitute(envExample, i.name, i.operator, i.default),
+        `${i.text} with .env.example (${i.name}=${envExample.get(i.name)}) and without .env`
+      ).toBe(substitute(new Map(), i.name, i.operator, i.default))
     }
+    expect(composeWithoutEnv).toEqual(compose)
   })
 
   it("runs PostgreSQL with a health check on its own user and database, and its data in a named volume", () => {
@@ -371,9 +488,7 @@ describe("deployment files agree with the code's configuration", () => {
     expect(test).toContain("pg_isready")
     expect(test).toMatch(new RegExp(`-U\\s+${env["POSTGRES_USER"]}\\b`))
     expect(test).toMatch(new RegExp(`-d\\s+${env["POSTGRES_DB"]}\\b`))
-    const dataVolume = (postgres.volumes ?? [])
-      .map((v) => typeof v === "string" ? { source: v.split(":")[0], target: v.split(":")[1] } : v)
-      .find((v) => v.target === "/var/lib/postgresql/data")
+    const dataVolume = volumesOf(postgres).find((v) => v.target === "/var/lib/postgresql/data")
     expect(dataVolume, "a volume on /var/lib/postgresql/data").toBeDefined()
     expect(Object.keys(compose.volumes ?? {})).toContain(dataVolume?.source)
     for (const port of portsOf(service(rawCompose, "postgres"))) {
@@ -435,6 +550,233 @@ describe("deployment files agree with the code's configuration", () => {
       expect(dependencyCondition(s, "postgres")).toBe("service_healthy")
       expect(dependencyCondition(s, "migrate-seed")).toBe("service_completed_successfully")
       expect(s.restart).toBe("unless-stopped")
+    })
+  })
+
+  describe("telemetry and logs", () => {
+    const jaegers = Object.entries(compose.services).filter(([, s]) => s.image?.startsWith("jaegertracing/"))
+    const [jaegerName, jaeger] = jaegers[0] ?? ["jaeger", undefined]
+    const prometheuses = Object.entries(compose.services).filter(([, s]) =>
+      /^(?:docker\.io\/)?prom\/prometheus(?:[:@]|$)/.test(s.image ?? "")
+    )
+    const [prometheusName, prometheus] = prometheuses[0] ?? ["prometheus", undefined]
+    const prometheusFlags = prometheus === undefined ? new Map<string, string>() : flagsOf(prometheus)
+    // the binary's own defaults (the image's WORKDIR is /prometheus), which the compose command replaces
+    const prometheusPort = /:(\d+)$/.exec(prometheusFlags.get("web.listen-address") ?? "0.0.0.0:9090")?.[1]
+    const prometheusPath = (flag: string, fallback: string): string => {
+      const value = prometheusFlags.get(flag) ?? fallback
+      return value.startsWith("/") ? value : join("/prometheus", value)
+    }
+    const appServices = ["migrate-seed", ...portSettings.map((p) => p.pkg)]
+
+    /** What the code's telemetry configuration makes of a container's environment. */
+    const resolvedTelemetry = (file: ComposeFile, name: string) => {
+      const env = environmentOf(service(file, name))
+      const provider = ConfigProvider.fromMap(new Map(Object.entries(env)))
+      const exit = Effect.runSyncExit(telemetryConfig("the code's default").pipe(Effect.withConfigProvider(provider)))
+      if (!Exit.isSuccess(exit)) throw new Error(`${name}: ${String(exit)}`)
+      if (Option.isNone(exit.value)) throw new Error(`${name}: telemetry off`)
+      return exit.value.value
+    }
+
+    it("runs one pinned Jaeger with its OTLP receiver on and its UI published on JAEGER_UI_PORT", () => {
+      expect(jaegers.map(([name]) => name)).toEqual(["jaeger"])
+      // 1.x all-in-one, which takes OTLP on 4317 (gRPC) and 4318 (HTTP) when COLLECTOR_OTLP_ENABLED, or 2.x
+      expect(jaeger?.image).toMatch(/^jaegertracing\/(?:all-in-one:1\.\d+\.\d+|jaeger:2\.\d+\.\d+)$/)
+      const env = environmentOf(jaeger!)
+      if (jaeger!.image!.startsWith("jaegertracing/all-in-one:")) {
+        expect(env["COLLECTOR_OTLP_ENABLED"]).toBe("true")
+        // moving the receiver off 4318 would leave the services' default endpoint dead
+        const hostPort = env["COLLECTOR_OTLP_HTTP_HOST_PORT"]
+        if (hostPort !== undefined) expect(hostPort).toMatch(/(?:^|:)4318$/)
+      }
+      expect(jaeger!.build, "an upstream image").toBeUndefined()
+      expect(portsOf(service(rawCompose, jaegerName))).toContainEqual(
+        expect.stringMatching(/^(?:[\d.]+:)?\$\{JAEGER_UI_PORT:-16686\}:16686$/)
+      )
+    })
+
+    it("runs one pinned Prometheus 3 with its OTLP receiver on", () => {
+      expect(prometheuses.map(([name]) => name)).toEqual(["prometheus"])
+      expect(prometheus?.image).toMatch(/^prom\/prometheus:v3\.\d+\.\d+$/)
+      expect(prometheus!.build, "an upstream image").toBeUndefined()
+      // (2.x had the receiver behind --enable-feature=otlp-write-receiver)
+      expect(prometheusFlags.get("web.enable-otlp-receiver"), commandLine(prometheus!)).toBe("true")
+      expect(prometheus!.restart).toBe("unless-stopped")
+    })
+
+    it("gives Prometheus its config file from the repository, read-only, and its data in a named volume", () => {
+      // a command replaces the image's CMD, whose --config.file would otherwise be gone
+      const configFile = prometheusFlags.get("config.file")
+      expect(configFile, "--config.file").toMatch(/^\//)
+      const mounts = volumesOf(prometheus!)
+      const configMount = mounts
+        .filter((m) => m.target !== undefined && within(configFile!, m.target))
+        .sort((a, b) => b.target!.length - a.target!.length)[0]
+      expect(configMount, `a bind mount on ${configFile}`).toBeDefined()
+      expect(configMount!.source, "a path in the repository").toMatch(/^\.{1,2}\//)
+      const hostPath = join(configMount!.source!, configFile!.slice(configMount!.target!.replace(/\/+$/, "").length))
+      expect(existsSync(join(root, hostPath)) && statSync(join(root, hostPath)).isFile(), `${hostPath} exists`).toBe(
+        true
+      )
+      expect(configMount!.readOnly, `${configMount!.source} mounted :ro`).toBe(true)
+      const storage = prometheusPath("storage.tsdb.path", "data/")
+      const dataMount = mounts.find((m) => m.target !== undefined && within(storage, m.target))
+      expect(isNamedVolume(compose, dataMount), `a named volume holding ${storage}`).toBe(true)
+    })
+
+    it("has a deploy/ Prometheus config file that Prometheus would load", () => {
+      const configFile = prometheusFlags.get("config.file")!
+      const configMount = volumesOf(prometheus!).find((m) => m.target !== undefined && within(configFile, m.target))
+      const hostPath = join(configMount!.source!, configFile.slice(configMount!.target!.replace(/\/+$/, "").length))
+      // Prometheus refuses to start on unknown fields (a misspelt `otlp:`), duplicate keys or attributes
+      const config = parse(read(hostPath)) as Record<string, unknown> | null
+      expect(typeof config, hostPath).toBe("object")
+      const known = [
+        "global",
+        "runtime",
+        "rule_files",
+        "scrape_config_files",
+        "scrape_configs",
+        "alerting",
+        "remote_write",
+        "remote_read",
+        "otlp",
+        "storage",
+        "tracing"
+      ]
+      expect(Object.keys(config ?? {}).filter((key) => !known.includes(key)), "unknown top-level keys").toEqual([])
+      const otlp = (config?.["otlp"] ?? {}) as { readonly promote_resource_attributes?: unknown }
+      const promoted = otlp.promote_resource_attributes ?? []
+      expect(Array.isArray(promoted) && promoted.every((a) => typeof a === "string" && a.trim() !== "")).toBe(true)
+      const names = (promoted as Array<string>).map((a) => a.trim())
+      expect(names.filter((a, i) => names.indexOf(a) !== i), "promoted twice").toEqual([])
+      const storage = (config?.["storage"] ?? {}) as { readonly tsdb?: { readonly out_of_order_time_window?: unknown } }
+      const window = storage.tsdb?.out_of_order_time_window
+      if (window !== undefined) expect(String(window)).toMatch(/^(?:\d+(?:y|w|d|h|m|s|ms))+$|^0$/)
+    })
+
+    it("publishes Prometheus's UI on PROMETHEUS_UI_PORT", () => {
+      expect(prometheusPort, "--web.listen-address").toBe("9090")
+      expect(portsOf(service(rawCompose, prometheusName))).toContainEqual(
+        expect.stringMatching(new RegExp(`^(?:[\\d.]+:)?\\$\\{PROMETHEUS_UI_PORT:-9090\\}:${prometheusPort}$`))
+      )
+    })
+
+    it("gives every app container its own OTEL_SERVICE_NAME, fixed in compose", () => {
+      const names = appServices.map((name) => environmentOf(service(compose, name))["OTEL_SERVICE_NAME"] ?? "")
+      expect(names.filter((name) => name.trim() === ""), "missing").toEqual([])
+      expect(new Set(names).size, names.join(", ")).toBe(names.length)
+      for (const name of appServices) {
+        // not from .env: one OTEL_SERVICE_NAME there would give every container the same name
+        expect(environmentOf(service(rawCompose, name))["OTEL_SERVICE_NAME"], name).not.toContain("$")
+      }
+      // a server's traces carry the name its log lines and log directory have (runMain's argument)
+      for (const { pkg } of portSettings) {
+        const main = read(`packages/${pkg}/src/main.ts`)
+        const logName = /runMain\(\s*"([^"]+)"\s*\)/.exec(main)?.[1]
+        expect(logName, `runMain("...") in packages/${pkg}/src/main.ts`).toBeDefined()
+        expect(environmentOf(service(compose, pkg))["OTEL_SERVICE_NAME"], pkg).toBe(logName)
+      }
+    })
+
+    describe.each(appServices)("the %s container", (name) => {
+      it("exports to Jaeger's OTLP/HTTP receiver by default, which .env can override", () => {
+        for (const file of [compose, composeWithoutEnv]) {
+          const endpoint = environmentOf(service(file, name))["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? "missing:"
+          const url = new URL(endpoint)
+          expect(url.protocol, endpoint).toBe("http:")
+          expect(url.hostname, endpoint).toBe(jaegerName)
+          expect(url.port, endpoint).toBe("4318")
+          expect(url.pathname, `${endpoint}: the code appends /v1/traces itself`).toBe("/")
+        }
+        expect(environmentOf(service(rawCompose, name))["OTEL_EXPORTER_OTLP_ENDPOINT"]).toMatch(
+          /^\$\{OTEL_EXPORTER_OTLP_ENDPOINT:-[^}]+\}$/
+        )
+        // on the same network as Jaeger, so that its name resolves
+        const shared = networksOf(service(compose, name)).filter((n) => networksOf(jaeger!).includes(n))
+        expect(shared, `${name} and ${jaegerName} share a network`).not.toEqual([])
+      })
+
+      it("has OTEL_* values the code's telemetry configuration accepts, naming the container", () => {
+        for (const file of [compose, composeWithoutEnv]) {
+          const env = environmentOf(service(file, name))
+          const provider = ConfigProvider.fromMap(new Map(Object.entries(env)))
+          const exit = Effect.runSyncExit(telemetryConfig("the code's default").pipe(Effect.withConfigProvider(provider)))
+          if (!Exit.isSuccess(exit)) throw new Error(`${name}: ${String(exit)}`)
+          const config = exit.value
+          expect(Option.isSome(config), "telemetry on").toBe(true)
+          if (Option.isNone(config)) return
+          const base = env["OTEL_EXPORTER_OTLP_ENDPOINT"]!.replace(/\/+$/, "")
+          expect(config.value.tracesUrl).toEqual(Option.some(`${base}/v1/traces`))
+          expect(config.value.resource.serviceName).toBe(env["OTEL_SERVICE_NAME"])
+          expect(config.value.protocol).toBe(env["OTEL_EXPORTER_OTLP_PROTOCOL"])
+        }
+      })
+
+      it("sends, as the code resolves its environment, traces to Jaeger and metrics to Prometheus's OTLP receiver", () => {
+        for (const file of [compose, composeWithoutEnv]) {
+          const config = resolvedTelemetry(file, name)
+          const traces = new URL(Option.getOrElse(config.tracesUrl, () => "missing:"))
+          expect(`${traces.protocol}//${traces.host}${traces.pathname}`).toBe(`http://${jaegerName}:4318/v1/traces`)
+          const metrics = new URL(Option.getOrElse(config.metricsUrl, () => "missing:"))
+          expect(`${metrics.protocol}//${metrics.host}${metrics.pathname}`).toBe(
+            `http://${prometheusName}:${prometheusPort}/api/v1/otlp/v1/metrics`
+          )
+        }
+        expect(environmentOf(service(rawCompose, name))["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]).toMatch(
+          /^\$\{OTEL_EXPORTER_OTLP_METRICS_ENDPOINT:-[^}]+\}$/
+        )
+        const shared = networksOf(service(compose, name)).filter((n) => networksOf(prometheus!).includes(n))
+        expect(shared, `${name} and ${prometheusName} share a network`).not.toEqual([])
+      })
+
+      it.each([
+        ["OTEL_TRACES_EXPORTER", "tracesUrl", "metricsUrl"],
+        ["OTEL_METRICS_EXPORTER", "metricsUrl", "tracesUrl"]
+      ] as const)("turns one signal off with %s=none in .env", (variable, off, on) => {
+        const config = resolvedTelemetry(
+          parse(interpolate(new Map([...envExample, [variable, "none"]])), { merge: true }) as ComposeFile,
+          name
+        )
+        expect(Option.isNone(config[off]), `${off} with ${variable}=none`).toBe(true)
+        expect(Option.isSome(config[on]), `${on} with ${variable}=none`).toBe(true)
+      })
+
+      it("starts once Jaeger and Prometheus have started, without waiting for them to be healthy", () => {
+        expect(dependencyCondition(service(compose, name), jaegerName)).toBe("service_started")
+        expect(dependencyCondition(service(compose, name), prometheusName)).toBe("service_started")
+      })
+
+      it("writes its log files to a named volume the node user can write", () => {
+        const s = service(compose, name)
+        const dir = environmentOf(s)["LOG_DIR"] ?? ""
+        // a relative LOG_DIR lands in the WORKDIR, which belongs to root; and .env's value is for the host
+        expect(dir, "LOG_DIR").toMatch(/^\/\S+$/)
+        expect(environmentOf(service(rawCompose, name))["LOG_DIR"], "LOG_DIR not from .env").not.toContain("$")
+        const volume = volumesOf(s).find((v) => v.target?.replace(/\/+$/, "") === dir.replace(/\/+$/, ""))
+        expect(volume, `a volume on ${dir}`).toBeDefined()
+        expect(Object.keys(compose.volumes ?? {}), "a named volume").toContain(volume?.source)
+      })
+    })
+
+    it("has the image create the log directory for the node user, and default LOG_DIR to it", () => {
+      const dirs = new Set(appServices.map((name) => environmentOf(service(compose, name))["LOG_DIR"]))
+      expect(dirs.size, "one LOG_DIR for every app container").toBe(1)
+      const dir = [...dirs][0]!
+      const escaped = dir.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")
+      const user = finalStage.map((i) => i.keyword === "USER" && i.args === "node").lastIndexOf(true)
+      expect(user, "USER node").toBeGreaterThan(-1)
+      const runs = finalStage.slice(0, user).filter((i) => i.keyword === "RUN").map((i) => i.args)
+      const created = runs.some((run) =>
+        (new RegExp(`\\bmkdir\\b[^;&|]*\\s${escaped}(?:\\s|$)`).test(run)
+          && new RegExp(`\\bchown\\s+(?:-R\\s+)?node(?::node)?\\s+(?:\\S+\\s+)*${escaped}(?:\\s|$)`).test(run))
+        || new RegExp(`\\binstall\\s+[^;&|]*-o\\s+node\\b[^;&|]*\\s${escaped}(?:\\s|$)`).test(run)
+      )
+      expect(created, `a RUN before USER node that creates ${dir} owned by node`).toBe(true)
+      // `docker run` without compose then logs there too, instead of failing on /app/logs
+      const env = finalStage.filter((i) => i.keyword === "ENV").map((i) => /(?:^|\s)LOG_DIR[= ](\S+)/.exec(i.args)?.[1])
+      expect(env.filter((v) => v !== undefined).at(-1), "ENV LOG_DIR").toBe(dir)
     })
   })
 
