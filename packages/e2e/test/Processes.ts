@@ -22,7 +22,7 @@ export const runScript = (entry: string, args: ReadonlyArray<string>, env: Recor
   Effect.gen(function*() {
     const process = yield* Command.make(...node, entry, ...args).pipe(
       Command.workingDirectory(repoRoot),
-      Command.env(env),
+      Command.env({ LOG_DIR: "", ...env }),
       Command.start
     )
     const [stdout, stderr, exitCode] = yield* Effect.all(
@@ -89,7 +89,7 @@ export const startUserProcess = (command: string, args: ReadonlyArray<string>, e
 /** Starts a service as its own process for the scope's lifetime, and waits until `/ready` answers 200. */
 export const startService = (entry: string, port: number, env: Record<string, string>) =>
   Effect.gen(function*() {
-    yield* startUserProcess(node[0], [...node.slice(1), entry], { LOG_LEVEL: "Warn", ...env })
+    yield* startUserProcess(node[0], [...node.slice(1), entry], { LOG_LEVEL: "Warn", LOG_DIR: "", ...env })
     const baseUrl = `http://127.0.0.1:${port}`
     yield* waitUntilReady(`${baseUrl}/ready`)
     return baseUrl
@@ -102,15 +102,16 @@ export const embeddedDatabase = (dataDir: string) => ({
   DATA_DIR: dataDir
 })
 
-/** `npm start` with its two services on these ports, on the database `databaseEnv` names. */
+/** `npm start` with its two services on these ports, on the database `env` names (logs: stdout only, unless `env` says). */
 export const startAll = (
   ports: { readonly cashRegister: number; readonly storeAnalytics: number },
-  databaseEnv: Record<string, string>
+  env: Record<string, string>
 ) =>
   Effect.gen(function*() {
     const running = yield* startUserProcess("npm", ["start"], {
-      ...databaseEnv,
       LOG_LEVEL: "Warn",
+      LOG_DIR: "",
+      ...env,
       CASH_REGISTER_PORT: String(ports.cashRegister),
       STORE_ANALYTICS_PORT: String(ports.storeAnalytics)
     })
