@@ -1,0 +1,40 @@
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { DatabaseLive } from "@icash/persistence"
+import { testEngines, testServerUrl } from "@icash/persistence/testing"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { randomBytes } from "node:crypto"
+import pg from "pg"
+
+const onPostgres = (await testEngines()).some((engine) => engine.name === "PostgreSQL")
+
+const dropDatabase = (name: string) =>
+  Effect.promise(async () => {
+    const admin = new pg.Client({ connectionString: testServerUrl().href })
+    await admin.connect()
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await admin.end()
+  })
+
+describe.runIf(onPostgres)("a first start on a PostgreSQL server", () => {
+  it.scopedLive("creates the database DATABASE_URL names, migrates it, and finds it there the next time", () =>
+    Effect.gen(function*() {
+      const name = `icash_new_${randomBytes(4).toString("hex")}`
+      yield* Effect.addFinalizer(() => dropDatabase(name))
+      const url = new URL(testServerUrl().href)
+      url.pathname = `/${name}`
+      const start = Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [row] = yield* sql<{ readonly tables: number }>`
+          SELECT count(*)::int AS tables FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_name IN ('branches', 'products', 'customers', 'purchases', 'purchase_items')`
+        return row!.tables
+      }).pipe(
+        Effect.provide(DatabaseLive.pipe(
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", url.href]]))))
+        ))
+      )
+      expect(yield* start).toBe(5)
+      expect(yield* start).toBe(5)
+    }))
+})
