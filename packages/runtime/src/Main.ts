@@ -1,7 +1,8 @@
 import { NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Cause, Console, Effect, Layer } from "effect"
 import { DotEnvLive } from "./Environment.js"
 import { LoggingLive } from "./Logging.js"
+import { describeFailure } from "./StartupFailure.js"
 import { TelemetryLive } from "./Telemetry.js"
 
 /**
@@ -12,18 +13,32 @@ import { TelemetryLive } from "./Telemetry.js"
 export const ProcessLive = (service: string) =>
   TelemetryLive(service).pipe(Layer.provideMerge(LoggingLive(service)), Layer.provide(DotEnvLive))
 
+/**
+ * Tells the operator why the process stops, in plain words on stderr (runMain then sets the exit
+ * code): `explain` words the failures a program knows, the rest get a general description.
+ */
+const reportFailure = (explain: (error: unknown) => string | undefined) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.tapErrorCause(self, (cause) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.void
+      : Console.error(explain(Cause.squash(cause)) ?? `iCash stopped: ${describeFailure(cause)}`))
+
+const explainNothing = () => undefined
+
 /** Runs a server layer until Ctrl-C / SIGTERM, then closes everything (and flushes telemetry). */
 export const runMain = (service: string) => <E>(program: Layer.Layer<never, E>) =>
-  program.pipe(Layer.provide(ProcessLive(service)), Layer.launch, NodeRuntime.runMain({ disablePrettyLogger: true }))
+  program.pipe(
+    Layer.provide(ProcessLive(service)),
+    Layer.launch,
+    reportFailure(explainNothing),
+    NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
+  )
 
-/**
- * Runs a one-shot program (migrate, seed) to its end; a failure sets a non-zero exit code.
- * `report` tells people what went wrong, for failures they can fix.
- */
-export const runProgram = (service: string, report: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = (self) => self) =>
+/** Runs a one-shot program (migrate, seed) to its end; a failure sets a non-zero exit code. */
+export const runProgram = (service: string, explain: (error: unknown) => string | undefined = explainNothing) =>
   <A, E>(program: Effect.Effect<A, E>) =>
     program.pipe(
-      report,
       Effect.provide(ProcessLive(service)),
+      reportFailure(explain),
       NodeRuntime.runMain({ disableErrorReporting: true, disablePrettyLogger: true })
     )
