@@ -46,7 +46,9 @@ const writeHistoryFiles = () => {
 const onPostgres = Effect.gen(function*() {
   const database = yield* scopedTestDatabase
   const env = { DATABASE_URL: database.url }
-  yield* runScript("packages/seed/src/main.ts", writeHistoryFiles().args, env)
+  const files = writeHistoryFiles()
+  yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(files.dir, { recursive: true, force: true })))
+  yield* runScript("packages/seed/src/main.ts", files.args, env)
   const [crPort, saPort] = [yield* freePort, yield* freePort]
   const [cashRegister, storeAnalytics] = yield* Effect.all([
     startService("packages/cash-register/src/main.ts", crPort, { ...env, CASH_REGISTER_PORT: String(crPort) }),

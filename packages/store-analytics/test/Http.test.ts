@@ -1,0 +1,92 @@
+import { HttpApiClient, HttpClient } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { expect, layer } from "@effect/vitest"
+import {
+  BranchId,
+  cents,
+  customerId,
+  Product,
+  ProductId,
+  Purchase,
+  PurchaseId,
+  PurchaseItem,
+  StoreAnalyticsApi
+} from "@icash/domain"
+import { InMemoryDatabaseLive } from "@icash/persistence/testing"
+import { httpApiLive } from "@icash/runtime"
+import { StoreAnalyticsApiLive } from "@icash/store-analytics"
+import { DateTime, Effect, Layer } from "effect"
+
+const milk = new Product({ id: ProductId.make(1), product_name: "milk", unit_price: cents(150) })
+const eggs = new Product({ id: ProductId.make(2), product_name: "eggs", unit_price: cents(300) })
+const ann = customerId("11111111-1111-4111-8111-111111111111")
+const bob = customerId("22222222-2222-4222-8222-222222222222")
+
+const sale = (id: number, user_id: typeof ann, products: ReadonlyArray<Product>) =>
+  new Purchase({
+    id: PurchaseId.make(id),
+    branch_id: BranchId.make(1),
+    user_id,
+    timestamp: DateTime.unsafeMake(0),
+    total_amount: cents(products.reduce((sum, p) => sum + p.unit_price, 0)),
+    items: products.map((p) =>
+      new PurchaseItem({ product_id: p.id, product_name: p.product_name, quantity: 1, unit_price: p.unit_price })
+    )
+  })
+
+// The real HTTP stack on a random port, over in-memory purchases.
+const TestServerLive = httpApiLive(StoreAnalyticsApiLive).pipe(
+  Layer.provide(InMemoryDatabaseLive({
+    products: [milk, eggs],
+    purchases: [sale(1, ann, [milk, eggs]), sale(2, ann, [milk]), sale(3, ann, [eggs]), sale(4, bob, [milk])]
+  })),
+  Layer.provideMerge(NodeHttpServer.layerTest)
+)
+
+const getJson = (path: string) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) => client.get(path)).pipe(
+    Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json })))
+  )
+
+layer(TestServerLive)("store analytics over HTTP", (it) => {
+  it.effect("answers each figure through the typed client", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpApiClient.make(StoreAnalyticsApi)
+      expect(yield* client.analytics.uniqueCustomers()).toEqual({ unique_customers: 2 })
+      const loyal = yield* client.analytics.loyalCustomers({ urlParams: { min_purchases: 3, limit: 10 } })
+      expect(loyal).toMatchObject({ min_purchases: 3, customers: [{ user_id: ann, purchase_count: 3 }], next_cursor: null })
+      expect(yield* getJson("/analytics/top-products?limit=1")).toEqual({
+        status: 200,
+        json: {
+          limit: 1,
+          products: [{ product_id: 1, product_name: "milk", units_sold: 3, revenue: 4.5, rank: 1 }]
+        }
+      })
+    }))
+
+  it.effect("pages with the cursor it issued, and refuses any other with a 400", () =>
+    Effect.gen(function*() {
+      const first = yield* getJson("/analytics/loyal-customers?min_purchases=1&limit=1")
+      const { next_cursor } = first.json as { next_cursor: string }
+      const second = yield* getJson(`/analytics/loyal-customers?min_purchases=1&limit=1&cursor=${next_cursor}`)
+      expect(second.json).toEqual({ min_purchases: 1, customers: [{ user_id: bob, purchase_count: 1 }], next_cursor: null })
+      expect(yield* getJson("/analytics/loyal-customers?cursor=forged")).toEqual({
+        status: 400,
+        json: { _tag: "InvalidCursor", message: "cursor was not issued by this server" }
+      })
+    }))
+
+  it.effect("answers a bad query parameter with a 400 that names it", () =>
+    Effect.gen(function*() {
+      for (const query of ["limit=0", "limit=1001", "limit=two", "limit=1.5"]) {
+        const { json, status } = yield* getJson(`/analytics/top-products?${query}`)
+        expect(status).toBe(400)
+        expect(json).toMatchObject({ _tag: "HttpApiDecodeError", issues: [{ path: ["limit"] }] })
+        expect((json as { issues: Array<{ message: string }> }).issues[0]!.message).toBe(
+          "limit must be a whole number from 1 to 1000"
+        )
+      }
+      expect((yield* getJson("/analytics/loyal-customers?min_purchases=0")).status).toBe(400)
+      expect((yield* getJson("/openapi.json")).status).toBe(200)
+    }))
+})
