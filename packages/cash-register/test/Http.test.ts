@@ -73,6 +73,10 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
           "HttpApiDecodeError", /quantity must be 1/],
         ["user_id not v4", JSON.stringify({ branch_id: 1, user_id: "123", items: [{ product_id: 1 }] }), 400,
           "HttpApiDecodeError", /UUID v4/],
+        ["id out of range", JSON.stringify({ branch_id: 1, items: [{ product_id: 99_999_999_999 }] }), 400,
+          "HttpApiDecodeError", /Product id must be a whole number from 1 to 2147483647/],
+        ["a total sent by the client", JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }], total_amount: 0.01 }),
+          400, "HttpApiDecodeError", /is unexpected/],
         ["unknown branch", JSON.stringify({ branch_id: 77, items: [{ product_id: 1 }] }), 422, "UnknownBranch",
           /branch 77 does not exist/],
         ["unknown product", JSON.stringify({ branch_id: 1, items: [{ product_id: 99 }] }), 422, "UnknownProducts",
@@ -87,6 +91,7 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         expect((response.json as { message: string }).message).toMatch(message)
       }
       expect((yield* get("/purchases/abc")).status).toBe(400)
+      expect((yield* get("/purchases/99999999999999999999")).status).toBe(400)
       expect(yield* get("/purchases/12345")).toEqual({
         status: 404,
         json: { _tag: "PurchaseNotFound", id: 12345, message: "purchase 12345 does not exist" }

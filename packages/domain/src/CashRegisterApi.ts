@@ -24,8 +24,8 @@ export class CatalogGroup extends HttpApiGroup.make("catalog")
 export class PurchasesGroup extends HttpApiGroup.make("purchases")
   .add(
     HttpApiEndpoint.post("create", "/purchases")
-      // report every problem of a body at once, not only the first
-      .setPayload(NewPurchase.annotations({ parseOptions: { errors: "all" } }))
+      // every problem of a body at once; a field we do not take (a total, say) is a mistake worth telling
+      .setPayload(NewPurchase.annotations({ parseOptions: { errors: "all", onExcessProperty: "error" } }))
       .addSuccess(Purchase, { status: 201 })
       .addError(UnknownBranch)
       .addError(UnknownProducts)

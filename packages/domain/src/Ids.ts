@@ -1,20 +1,24 @@
 import { Schema } from "effect"
 
-const positiveInt = (brand: string, description: string) =>
+/** Ids are whole numbers from 1 up to what their database column holds. */
+const id = (brand: string, description: string, max: number) =>
   Schema.Int.pipe(
-    Schema.positive({ message: () => `${description} must be a positive integer` }),
+    Schema.between(1, max, { message: () => `${description} must be a whole number from 1 to ${max}` }),
     Schema.brand(brand),
     Schema.annotations({ description, examples: [1 as never] })
   )
 
+const INTEGER_MAX = 2_147_483_647
+
 /** A branch (one supermarket of the chain), e.g. the store with code `SMKT001`. */
-export const BranchId = positiveInt("BranchId", "Branch id")
+export const BranchId = id("BranchId", "Branch id", INTEGER_MAX)
 export type BranchId = typeof BranchId.Type
 
-export const ProductId = positiveInt("ProductId", "Product id")
+export const ProductId = id("ProductId", "Product id", INTEGER_MAX)
 export type ProductId = typeof ProductId.Type
 
-export const PurchaseId = positiveInt("PurchaseId", "Purchase id")
+// a bigint column, but ids travel as JSON numbers: exact up to 2^53 - 1
+export const PurchaseId = id("PurchaseId", "Purchase id", Number.MAX_SAFE_INTEGER)
 export type PurchaseId = typeof PurchaseId.Type
 
 /** A purchase id as it appears in a URL path. */

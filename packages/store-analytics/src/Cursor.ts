@@ -6,7 +6,8 @@ import { Effect, Encoding, Either, Schema } from "effect"
  * A loyal-customers cursor is the position after the last customer of a page, bound to the
  * min_purchases it was issued for, as base64url JSON. It is opaque to clients.
  */
-const CursorPayload = Schema.parseJson(Schema.Tuple(Schema.Int, Schema.Int, CustomerId))
+const Count = Schema.Int.pipe(Schema.between(1, Number.MAX_SAFE_INTEGER))
+const CursorPayload = Schema.parseJson(Schema.Tuple(Count, Count, CustomerId))
 
 export const encodeCursor = (min_purchases: number, after: LoyalCustomersAfter): string =>
   Encoding.encodeBase64Url(Schema.encodeSync(CursorPayload)([min_purchases, after.purchase_count, after.user_id]))

@@ -107,7 +107,15 @@ describe("Analytics", () => {
         analytics.loyalCustomers(loyalParams({ min_purchases: "3", cursor: first.next_cursor! }))
       )
       expect(elsewhere).toBeInstanceOf(InvalidCursor)
-      for (const cursor of ["garbage", "", "WzEsMl0", Buffer.from("[2,2,\"bob\"]").toString("base64url")]) {
+      const forged = (payload: string) => Buffer.from(payload).toString("base64url")
+      for (const cursor of [
+        "garbage",
+        "",
+        "WzEsMl0",
+        forged("[2,2,\"bob\"]"),
+        forged(`[2,1e20,"${customer(1)}"]`),
+        forged(`[2,2.5,"${customer(1)}"]`)
+      ]) {
         const error = yield* Effect.flip(analytics.loyalCustomers(loyalParams({ min_purchases: "2", cursor })))
         expect(error).toBeInstanceOf(InvalidCursor)
       }
