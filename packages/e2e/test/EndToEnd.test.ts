@@ -26,6 +26,13 @@ import { embeddedDatabase, freePort, runScript, startAll, startService } from ".
 
 const history = makeHistory(300)
 
+/** What every error of our services answers with. */
+interface ErrorBody {
+  readonly _tag: string
+  readonly message: string
+  readonly issues?: ReadonlyArray<{ readonly path: ReadonlyArray<string | number> }>
+}
+
 /** Both services, seeded from iCash files, as an operator runs them on this engine. */
 class System extends Context.Tag("e2e/System")<System, {
   readonly cashRegister: string
@@ -204,7 +211,7 @@ for (const engine of await testEngines()) {
           const http = yield* HttpClient.HttpClient
           const send = (request: HttpClientRequest.HttpClientRequest) =>
             http.execute(request).pipe(
-              Effect.flatMap((r) => Effect.map(r.json, (body) => ({ status: r.status, body: body as any })))
+              Effect.flatMap((r) => Effect.map(r.json, (body) => ({ status: r.status, body: body as ErrorBody })))
             )
           const postRaw = (body: string) =>
             send(HttpClientRequest.post(`${system.cashRegister}/purchases`).pipe(
@@ -216,7 +223,7 @@ for (const engine of await testEngines()) {
           })
           const wrong = yield* postRaw(JSON.stringify({ branch_id: "1", user_id: 5, items: [{ product_id: 1, quantity: 3 }] }))
           expect(wrong.status).toBe(400)
-          expect(wrong.body.issues.map((i: { path: Array<unknown> }) => i.path.join("."))).toEqual([
+          expect(wrong.body.issues?.map((issue) => issue.path.join("."))).toEqual([
             "branch_id",
             "user_id",
             "items.0.quantity"
