@@ -13,12 +13,6 @@ export class Branch extends Schema.Class<Branch>("Branch")({
   name: Schema.NonEmptyTrimmedString
 }, { description: "A supermarket of the chain" }) {}
 
-export const ProductName = Schema.Trim.pipe(
-  Schema.compose(Schema.Lowercase),
-  Schema.compose(Schema.NonEmptyString.pipe(Schema.maxLength(100))),
-  Schema.annotations({ description: "Product name, lower case, as on the iCash receipts", examples: ["milk"] })
-)
-
 export class Product extends Schema.Class<Product>("Product")({
   id: ProductId,
   product_name: Schema.String,

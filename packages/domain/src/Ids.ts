@@ -45,7 +45,5 @@ export const CustomerId = Schema.compose(Schema.Lowercase, LowercaseUuidV4).anno
 })
 export type CustomerId = typeof CustomerId.Type
 
-export const isCustomerId = Schema.is(CustomerId)
-
 /** Parses a UUID v4 in any case into a CustomerId; throws on anything else. */
 export const customerId = (uuid: string): CustomerId => Schema.decodeSync(CustomerId)(uuid)

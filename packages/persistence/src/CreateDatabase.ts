@@ -4,7 +4,8 @@ import { Context, Effect, Layer, Redacted } from "effect"
 
 const pgCode = (error: SqlError.SqlError): unknown => (error.cause as { code?: unknown } | undefined)?.code
 
-const connect = (url: string) =>
+/** A one-connection client on `url` for the scope's lifetime, for administrative statements. */
+export const connectOnce = (url: string) =>
   Layer.build(PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })).pipe(
     Effect.map(Context.get(SqlClient.SqlClient))
   )
@@ -15,7 +16,7 @@ const connect = (url: string) =>
  */
 export const ensureDatabaseExists = (url: Redacted.Redacted) =>
   Effect.gen(function*() {
-    const exists = yield* connect(Redacted.value(url)).pipe(
+    const exists = yield* connectOnce(Redacted.value(url)).pipe(
       Effect.as(true),
       Effect.catchIf((error) => pgCode(error) === "3D000", () => Effect.succeed(false)),
       Effect.scoped
@@ -24,7 +25,7 @@ export const ensureDatabaseExists = (url: Redacted.Redacted) =>
     const target = new URL(Redacted.value(url))
     const name = decodeURIComponent(target.pathname.slice(1))
     target.pathname = "/postgres"
-    const admin = yield* connect(target.href)
+    const admin = yield* connectOnce(target.href)
     yield* admin.unsafe(`CREATE DATABASE "${name.replaceAll("\"", "\"\"")}"`).pipe(
       // another process created it at the same moment
       Effect.catchIf((error) => pgCode(error) === "42P04", () => Effect.void)

@@ -1,8 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { randomBytes } from "node:crypto"
 import pg from "pg"
+import { connectOnce } from "../CreateDatabase.js"
 import { migrate } from "../Database.js"
 import { embeddedPgClient } from "../Embedded.js"
 
@@ -14,9 +15,7 @@ export const testServerUrl = (): URL =>
 export const scopedTestDatabase = Effect.gen(function*() {
   const server = testServerUrl()
   const name = `icash_test_${process.pid}_${randomBytes(4).toString("hex")}`
-  const admin = yield* Layer.build(PgClient.layer({ url: Redacted.make(server.href), maxConnections: 1 })).pipe(
-    Effect.map(Context.get(SqlClient.SqlClient))
-  )
+  const admin = yield* connectOnce(server.href)
   yield* Effect.acquireRelease(
     admin.unsafe(`CREATE DATABASE "${name}"`),
     () => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).pipe(Effect.orDie)
