@@ -10,7 +10,7 @@ import { expect } from "vitest"
 import { figures } from "./Figures.js"
 
 // The chain's original files, with the figures a correct import gives (see their README).
-const icashDir = path.resolve(import.meta.dirname, "../../../../shared/data/icash")
+const icashDir = path.resolve(import.meta.dirname, "fixtures/icash")
 const icash = {
   products: path.join(icashDir, "Products_list.csv"),
   purchases: path.join(icashDir, "Purchases.csv")
