@@ -1,7 +1,7 @@
 import { HttpMiddleware } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Health, NotReady, Readiness } from "@icash/domain"
-import { Effect } from "effect"
+import { Cause, Effect } from "effect"
 
 /** Handlers of the shared health group (`/health`, `/ready`); probes every few seconds stay out of the logs. */
 export const healthHandlers = Effect.gen(function*() {
@@ -12,8 +12,8 @@ export const healthHandlers = Effect.gen(function*() {
       sql`SELECT 1`.pipe(
         Effect.timeout("2 seconds"),
         Effect.as(new Readiness({ status: "ready", database: "ok" })),
-        Effect.catchAll((cause) =>
-          Effect.logWarning("database not reachable", cause).pipe(
+        Effect.catchAll((error) =>
+          Effect.logWarning("database not reachable", Cause.fail(error)).pipe(
             Effect.zipRight(new NotReady({ message: "database unreachable" }))
           )
         ),

@@ -9,11 +9,28 @@ export const SERVICE_ANNOTATION = "service"
 const currentSpan = (context: FiberRefs.FiberRefs) =>
   Context.getOption(FiberRefs.getOrDefault(context, FiberRef.currentContext), Tracer.ParentSpan)
 
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+/**
+ * A log call's parts as one string `message` and top-level fields: `Effect.log("loaded", { added: 3 })`
+ * gives `message: "loaded"` and `added: 3`, so log tools can query every detail.
+ */
+export const splitMessage = (message: unknown): { readonly message: string; readonly fields: Record<string, unknown> } => {
+  const parts = Array.isArray(message) ? message : [message]
+  const words: Array<string> = []
+  const fields: Record<string, unknown> = {}
+  for (const part of parts) {
+    if (isRecord(part)) Object.assign(fields, Inspectable.toJSON(part))
+    else words.push(typeof part === "string" ? part : Inspectable.toStringUnknown(Inspectable.toJSON(part), 0))
+  }
+  return { message: words.join(" "), fields }
+}
+
 /** One JSON object a line: time, level, service, message, the trace it belongs to, and its annotations. */
 export const formatLine = (options: Logger.Logger.Options<unknown>, defaultService: string) => {
-  const message = Array.isArray(options.message) && options.message.length === 1
-    ? options.message[0]
-    : options.message
+  const { fields, message } = splitMessage(options.message)
   const annotations = Object.fromEntries(HashMap.toEntries(options.annotations))
   const span = currentSpan(options.context)
   const now = options.date.getTime()
@@ -21,8 +38,9 @@ export const formatLine = (options: Logger.Logger.Options<unknown>, defaultServi
     timestamp: options.date.toISOString(),
     level: options.logLevel.label,
     [SERVICE_ANNOTATION]: defaultService,
+    ...fields,
     ...annotations,
-    message: Inspectable.toJSON(message),
+    message,
     ...(Option.isSome(span) ? { trace_id: span.value.traceId, span_id: span.value.spanId } : {}),
     ...(List.isCons(options.spans)
       ? { spans: Object.fromEntries(List.toArray(options.spans).map((s) => [s.label, now - s.startTime])) }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { LoggingLive, SERVICE_ANNOTATION } from "@icash/runtime"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { LoggingLive, SERVICE_ANNOTATION, splitMessage } from "@icash/runtime"
+import { Cause, ConfigProvider, Effect, Layer } from "effect"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -49,6 +49,29 @@ describe("logs", () => {
         "for the other service"
       ])
     }))
+
+  it.live("always carry a string message, with every detail as a top-level field", () =>
+    Effect.gen(function*() {
+      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      yield* Effect.gen(function*() {
+        yield* Effect.logInfo("products loaded", { in_file: 10, added: 3 })
+        yield* Effect.logWarning("database not reachable", Cause.fail(new Error("connection refused")))
+        yield* Effect.logInfo("batch", 3, "of", 7)
+      }).pipe(Effect.provide(LoggingLive("seed").pipe(Layer.provide(withConfig({ LOG_DIR: "" })))))
+      const printed = stdout.mock.calls.map(([text]) => JSON.parse(String(text)))
+      stdout.mockRestore()
+      for (const line of printed) expect(typeof line.message).toBe("string")
+      expect(printed[0]).toMatchObject({ message: "products loaded", in_file: 10, added: 3 })
+      expect(printed[1].message).toBe("database not reachable")
+      expect(printed[1].cause).toContain("connection refused")
+      expect(printed[2].message).toBe("batch 3 of 7")
+    }))
+
+  it("split a log call into its message and fields", () => {
+    expect(splitMessage("plain")).toEqual({ message: "plain", fields: {} })
+    expect(splitMessage(["loaded", { rows: 2 }, { ms: 5 }])).toEqual({ message: "loaded", fields: { rows: 2, ms: 5 } })
+    expect(splitMessage([{ only: true }])).toEqual({ message: "", fields: { only: true } })
+  })
 
   it.live("are rotated by size, keeping a bounded number of files", () =>
     Effect.gen(function*() {
