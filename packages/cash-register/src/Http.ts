@@ -1,16 +1,16 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { CashRegisterApi } from "@icash/domain"
-import { CatalogRepo } from "@icash/persistence"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
+import { Catalog } from "./Catalog.js"
 import { Purchases } from "./Purchases.js"
 
 const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handlers) =>
   Effect.gen(function*() {
-    const catalog = yield* CatalogRepo
+    const catalog = yield* Catalog
     return handlers
-      .handle("listBranches", () => catalog.listBranches())
-      .handle("listProducts", () => catalog.listProducts())
+      .handle("listBranches", () => Effect.map(catalog.current, (snapshot) => snapshot.branches))
+      .handle("listProducts", () => Effect.map(catalog.current, (snapshot) => snapshot.products))
   }))
 
 const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (handlers) =>
@@ -27,10 +27,10 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
     return handlers.handle("health", health.health).handle("ready", health.ready)
   }))
 
-/** The Cash Register API with its handlers; needs the repositories and a SqlClient. */
+/** The Cash Register API with its handlers; needs the repositories, a SqlClient and its Notifications. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide(Purchases.Default)
+  Layer.provide([Purchases.Default, Catalog.Default])
 )
 
 /** Where the service listens. */

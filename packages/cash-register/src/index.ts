@@ -1,3 +1,5 @@
 export * from "./Http.js"
-export * from "./Pricing.js"
+export * from "./Catalog.js"
+export * from "./GroupCommit.js"
+export * from "./PurchaseRules.js"
 export * from "./Purchases.js"

@@ -1,9 +1,9 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
+import { CashRegisterApiLive } from "@icash/cash-register"
 import { CashRegisterApi } from "@icash/domain"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
-import { CashRegisterApiLive } from "@icash/cash-register"
 import { httpApiLive } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { alice, branches, products } from "./fixtures.js"
@@ -66,23 +66,63 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
     Effect.gen(function*() {
       const cases: ReadonlyArray<[string, string, number, string, RegExp]> = [
         ["malformed JSON", "{\"branch_id\": 1,", 400, "MalformedRequest", /not valid JSON/],
-        ["wrong types", JSON.stringify({ branch_id: "one", items: [{ product_id: 1 }] }), 400, "HttpApiDecodeError",
-          /Expected number/],
+        [
+          "wrong types",
+          JSON.stringify({ branch_id: "one", items: [{ product_id: 1 }] }),
+          400,
+          "HttpApiDecodeError",
+          /Expected number/
+        ],
         ["empty items", JSON.stringify({ branch_id: 1, items: [] }), 400, "HttpApiDecodeError", /must not be empty/],
-        ["quantity 2", JSON.stringify({ branch_id: 1, items: [{ product_id: 1, quantity: 2 }] }), 400,
-          "HttpApiDecodeError", /quantity must be 1/],
-        ["user_id not v4", JSON.stringify({ branch_id: 1, user_id: "123", items: [{ product_id: 1 }] }), 400,
-          "HttpApiDecodeError", /UUID v4/],
-        ["id out of range", JSON.stringify({ branch_id: 1, items: [{ product_id: 99_999_999_999 }] }), 400,
-          "HttpApiDecodeError", /Product id must be a whole number from 1 to 2147483647/],
-        ["a total sent by the client", JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }], total_amount: 0.01 }),
-          400, "HttpApiDecodeError", /is unexpected/],
-        ["unknown branch", JSON.stringify({ branch_id: 77, items: [{ product_id: 1 }] }), 422, "UnknownBranch",
-          /branch 77 does not exist/],
-        ["unknown product", JSON.stringify({ branch_id: 1, items: [{ product_id: 99 }] }), 422, "UnknownProducts",
-          /unknown products: 99/],
-        ["same product twice", JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }, { product_id: 1 }] }), 422,
-          "DuplicateProducts", /more than once: 1/]
+        [
+          "quantity 2",
+          JSON.stringify({ branch_id: 1, items: [{ product_id: 1, quantity: 2 }] }),
+          400,
+          "HttpApiDecodeError",
+          /quantity must be 1/
+        ],
+        [
+          "user_id not v4",
+          JSON.stringify({ branch_id: 1, user_id: "123", items: [{ product_id: 1 }] }),
+          400,
+          "HttpApiDecodeError",
+          /UUID v4/
+        ],
+        [
+          "id out of range",
+          JSON.stringify({ branch_id: 1, items: [{ product_id: 99_999_999_999 }] }),
+          400,
+          "HttpApiDecodeError",
+          /Product id must be a whole number from 1 to 2147483647/
+        ],
+        [
+          "a total sent by the client",
+          JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }], total_amount: 0.01 }),
+          400,
+          "HttpApiDecodeError",
+          /is unexpected/
+        ],
+        [
+          "unknown branch",
+          JSON.stringify({ branch_id: 77, items: [{ product_id: 1 }] }),
+          422,
+          "UnknownBranch",
+          /branch 77 does not exist/
+        ],
+        [
+          "unknown product",
+          JSON.stringify({ branch_id: 1, items: [{ product_id: 99 }] }),
+          422,
+          "UnknownProducts",
+          /unknown products: 99/
+        ],
+        [
+          "same product twice",
+          JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }, { product_id: 1 }] }),
+          422,
+          "DuplicateProducts",
+          /more than once: 1/
+        ]
       ]
       for (const [name, body, status, tag, message] of cases) {
         const response = yield* post("/purchases", body)
@@ -111,8 +151,14 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         expect(status).toBe(200)
         const paths = (spec as { paths: Record<string, Record<string, { description?: string; responses: object }>> })
           .paths
-        expect(Object.keys(paths).sort()).toEqual(["/branches", "/health", "/products", "/purchases",
-          "/purchases/{id}", "/ready"])
+        expect(Object.keys(paths).sort()).toEqual([
+          "/branches",
+          "/health",
+          "/products",
+          "/purchases",
+          "/purchases/{id}",
+          "/ready"
+        ])
         for (const operations of Object.values(paths)) {
           for (const operation of Object.values(operations)) expect(operation.description).toBeTruthy()
         }

@@ -65,7 +65,7 @@ const purchaseWithTelemetry = (env: Record<string, string>) =>
 interface OtlpJsonSpans {
   resourceSpans: Array<{
     resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }
-    scopeSpans: Array<{ spans: Array<{ name: string; traceId: string }> }>
+    scopeSpans: Array<{ spans: Array<{ name: string; traceId: string; links?: Array<{ traceId: string }> }> }>
   }>
 }
 
@@ -89,9 +89,14 @@ describe("OTLP/HTTP export", () => {
       const spans = batches.flatMap((b) => b.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
       const server = spans.find((s) => s.name === "http.server POST")!
       const trace = spans.filter((s) => s.traceId === server.traceId).map((s) => s.name)
-      for (const name of ["http.client POST", "Purchases.create", "Purchases.validate", "Purchases.store", "sql.execute"]) {
+      const steps = ["http.client POST", "Purchases.create", "Purchases.validate", "Purchases.store"]
+      for (const name of steps) {
         expect(trace).toContain(name)
       }
+      // the statement that stored it belongs to its group's trace, linked to the purchase's
+      const group = spans.find((s) => s.name === "GroupCommit.write")!
+      expect(group.links?.some((l) => l.traceId === server.traceId)).toBe(true)
+      expect(spans.filter((s) => s.traceId === group.traceId).map((s) => s.name)).toContain("sql.execute")
       const metrics = otlp.received.filter((r) => r.path === "/v1/metrics").map((r) => r.body.toString()).join()
       expect(metrics).toContain("icash.purchases")
       expect(metrics).toContain("http.server.request.duration")

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { Purchases } from "@icash/cash-register"
 import {
   BranchId,
   customerId,
@@ -12,7 +13,6 @@ import {
 } from "@icash/domain"
 import { PurchasesRepo } from "@icash/persistence"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
-import { Purchases } from "@icash/cash-register"
 import { Effect, Layer, Schema } from "effect"
 import { alice, branches, products } from "./fixtures.js"
 
@@ -22,8 +22,10 @@ const TestLive = Purchases.Default.pipe(
 
 const newPurchase = (input: unknown) => Schema.decodeUnknownSync(NewPurchase)(input)
 
-const storedCount = Effect.flatMap(PurchasesRepo, (repo) =>
-  Effect.map(repo.findById(PurchaseId.make(1)), (found) => (found._tag === "Some" ? 1 : 0)))
+const storedCount = Effect.flatMap(
+  PurchasesRepo,
+  (repo) => Effect.map(repo.findById(PurchaseId.make(1)), (found) => (found._tag === "Some" ? 1 : 0))
+)
 
 describe("Purchases.create", () => {
   it.effect("prices every item at the current price and totals them exactly", () =>

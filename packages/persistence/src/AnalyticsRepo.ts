@@ -35,16 +35,18 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
     const loyalCustomers = SqlSchema.findAll({
       Request: Schema.Any,
       Result: LoyalRow,
-      execute: (q: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) =>
-        sql`
+      execute: (q: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) => {
+        const after = q.after === undefined ? sql`` : sql`AND (count(*) < ${q.after.purchase_count}
+                OR (count(*) = ${q.after.purchase_count} AND user_id > ${q.after.user_id}::uuid))`
+        return sql`
           SELECT user_id::text, count(*) AS purchase_count
           FROM purchases
           GROUP BY user_id
           HAVING count(*) >= ${q.min_purchases}
-          ${q.after === undefined ? sql`` : sql`AND (count(*) < ${q.after.purchase_count}
-                OR (count(*) = ${q.after.purchase_count} AND user_id > ${q.after.user_id}::uuid))`}
+          ${after}
           ORDER BY purchase_count DESC, user_id ASC
           LIMIT ${q.limit}`
+      }
     })
 
     const topProducts = SqlSchema.findAll({

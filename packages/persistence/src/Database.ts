@@ -5,6 +5,8 @@ import { ensureDatabaseExists } from "./CreateDatabase.js"
 import type { DataDirInUse } from "./DataDirLock.js"
 import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
+import catalogNotifications from "./migrations/0002_catalog_notifications.js"
+import { Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 import pg from "pg"
 
@@ -17,7 +19,12 @@ const postgres = (url: Redacted.Redacted) =>
       const maxConnections = yield* Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10))
       const applicationName = Option.getOrElse(yield* Config.option(Config.string("OTEL_SERVICE_NAME")), () => "icash")
       yield* ensureDatabaseExists(url)
-      return PgClient.layerFromPool({
+      const notifications = serverNotifications({
+        connectionString: Redacted.value(url),
+        application_name: `${applicationName}-listen`,
+        connectionTimeoutMillis: 5000
+      })
+      return Layer.merge(notifications, PgClient.layerFromPool({
         acquire: Effect.acquireRelease(
           Effect.sync(() =>
             new pg.Pool({
@@ -30,7 +37,7 @@ const postgres = (url: Redacted.Redacted) =>
           (pool) => Effect.promise(() => pool.end())
         ).pipe(Effect.tap(trackPoolUsage)),
         applicationName
-      })
+      }))
     })
   )
 
@@ -43,7 +50,7 @@ export const PgLive = Layer.unwrapEffect(
   Effect.gen(function*() {
     const location = yield* databaseLocation
     const database: Layer.Layer<
-      PgClient.PgClient | SqlClient.SqlClient,
+      PgClient.PgClient | SqlClient.SqlClient | Notifications,
       SqlError.SqlError | DataDirInUse | ConfigError.ConfigError
     > = location._tag === "Server" ? postgres(location.url) : embeddedPgClient(location.dataDir)
     return database
@@ -70,7 +77,8 @@ export const describeDatabase = Effect.map(databaseLocation, (location) => {
 
 /** Forward-only migrations, in order. Keys are `<id>_<name>`. */
 export const migrations = Migrator.fromRecord({
-  "0001_create_schema": createSchema
+  "0001_create_schema": createSchema,
+  "0002_catalog_notifications": catalogNotifications
 })
 
 /**

@@ -7,12 +7,14 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import pg from "pg"
 import { lockDataDir } from "./DataDirLock.js"
+import { embeddedNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
 /**
  * PostgreSQL compiled to WebAssembly, inside this process: `dataDir` is a directory (created on the
  * first start), or `memory://` for a database that lives as long as the scope. Served through
- * PGlite's node-postgres shim, so the PgClient, the migrations and every repository run unchanged.
+ * PGlite's node-postgres shim, so the PgClient, the migrations and every repository run unchanged;
+ * its LISTEN goes through PGlite's own API.
  */
 export const embeddedPgClient = (dataDir: string) =>
   Layer.unwrapScoped(
@@ -33,12 +35,12 @@ export const embeddedPgClient = (dataDir: string) =>
         // closing checkpoints the database: nothing acknowledged is lost
         (db) => Effect.promise(() => db.close())
       )
-      return PgClient.layerFromPool({
+      return Layer.merge(embeddedNotifications(db), PgClient.layerFromPool({
         acquire: Effect.acquireRelease(
           Effect.sync(() => new pg.Pool(createPgConfig(db))),
           (pool) => Effect.promise(() => pool.end())
         ).pipe(Effect.tap(trackPoolUsage)),
         applicationName: "icash-embedded"
-      })
+      }))
     })
   )

@@ -1,32 +1,35 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import {
   BranchId,
-  type Cents,
   CustomerId,
-  formatCents,
   MoneyFromDecimalString,
   ProductId,
   Purchase,
   PurchaseId,
   PurchaseItem
 } from "@icash/domain"
-import { type DateTime, Effect, Option, Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { Int8, Timestamp } from "./Rows.js"
 
-/** A priced purchase, ready to store. */
+/** A validated purchase, ready to store: the database prices it at its products' current prices. */
 export interface PurchaseToStore {
   readonly branch_id: BranchId
   readonly user_id: CustomerId
-  readonly total_amount: Cents
-  readonly items: ReadonlyArray<{ readonly product_id: ProductId; readonly unit_price: Cents }>
+  readonly product_ids: ReadonlyArray<ProductId>
 }
 
-export interface StoredPurchase {
-  readonly id: PurchaseId
-  readonly timestamp: DateTime.Utc
-}
-
-const StoredRow = Schema.Struct({ id: Schema.compose(Int8, PurchaseId), timestamp: Timestamp })
+// One row per item of the stored group, in the group's order, each purchase's items by product id.
+const StoredItemRow = Schema.Struct({
+  ord: Schema.Int,
+  id: Schema.compose(Int8, PurchaseId),
+  timestamp: Timestamp,
+  total_amount: MoneyFromDecimalString,
+  product_id: ProductId,
+  product_name: Schema.String,
+  unit_price: MoneyFromDecimalString
+})
+type StoredItemRow = typeof StoredItemRow.Type
 
 const PurchaseRow = Schema.Struct({
   id: Schema.compose(Int8, PurchaseId),
@@ -47,29 +50,76 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
 
-    // One statement: the customer (first purchase creates it), the purchase and its items are
-    // written atomically even outside a transaction.
-    const insert = SqlSchema.single({
+    // One statement stores a whole group, atomically even outside a transaction: the customers
+    // (a first purchase creates its customer), the purchases with ids drawn up front (so each row
+    // maps back to its place in the group), and their items priced from the products as they are
+    // now. An unknown product leaves its price NULL, which the items table refuses: the statement
+    // fails whole rather than store a wrong total.
+    const insertGroup = SqlSchema.findAll({
       Request: Schema.Any,
-      Result: StoredRow,
-      execute: (p: PurchaseToStore) =>
+      Result: StoredItemRow,
+      execute: (group: ReadonlyArray<PurchaseToStore>) =>
         sql`
-          WITH customer AS (
-            INSERT INTO customers (id) VALUES (${p.user_id}) ON CONFLICT (id) DO NOTHING
-          ), purchase AS (
-            INSERT INTO purchases (supermarket_id, user_id, total_amount)
-            VALUES (${p.branch_id}, ${p.user_id}, ${formatCents(p.total_amount)}::numeric)
-            RETURNING id, "timestamp"
-          ), items AS (
+          WITH input AS (
+            SELECT ord::int AS ord, branch_id, user_id, nextval(pg_get_serial_sequence('purchases', 'id')) AS id
+            FROM unnest(${group.map((p) => p.branch_id)}::integer[], ${group.map((p) => p.user_id)}::uuid[])
+              WITH ORDINALITY AS p (branch_id, user_id, ord)
+          ), lines AS (
+            SELECT input.id AS purchase_id, line.product_id, products.product_name, products.unit_price
+            FROM unnest(
+              ${group.flatMap((p, i) => p.product_ids.map(() => i + 1))}::integer[],
+              ${group.flatMap((p) => p.product_ids)}::integer[]
+            ) AS line (ord, product_id)
+            JOIN input USING (ord)
+            LEFT JOIN products ON products.id = line.product_id
+          ), totals AS (
+            SELECT purchase_id, sum(unit_price) AS total_amount FROM lines GROUP BY purchase_id
+          ), new_customers AS (
+            INSERT INTO customers (id) SELECT DISTINCT user_id FROM input ORDER BY user_id
+            ON CONFLICT (id) DO NOTHING
+          ), new_purchases AS (
+            INSERT INTO purchases (id, supermarket_id, user_id, total_amount) OVERRIDING SYSTEM VALUE
+            SELECT input.id, input.branch_id, input.user_id, coalesce(totals.total_amount, 0)
+            FROM input LEFT JOIN totals ON totals.purchase_id = input.id
+            RETURNING id, "timestamp", total_amount
+          ), new_items AS (
             INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
-            SELECT purchase.id, item.product_id, 1, item.unit_price
-            FROM purchase, unnest(
-              ${p.items.map((i) => i.product_id)}::integer[],
-              ${p.items.map((i) => formatCents(i.unit_price))}::numeric[]
-            ) AS item (product_id, unit_price)
+            SELECT purchase_id, product_id, 1, unit_price FROM lines
           )
-          SELECT id, "timestamp" FROM purchase`
+          SELECT input.ord, new_purchases.id, new_purchases."timestamp", new_purchases.total_amount::text,
+                 lines.product_id, lines.product_name, lines.unit_price::text
+          FROM new_purchases
+          JOIN input ON input.id = new_purchases.id
+          JOIN lines ON lines.purchase_id = new_purchases.id
+          ORDER BY input.ord, lines.product_id`
     })
+
+    /** The group's purchases, in the group's order, from the rows the statement returned. */
+    const toPurchases = (group: ReadonlyArray<PurchaseToStore>, rows: ReadonlyArray<StoredItemRow>) => {
+      const items = group.map((): Array<PurchaseItem> => [])
+      const stored: Array<StoredItemRow | undefined> = group.map(() => undefined)
+      for (const row of rows) {
+        stored[row.ord - 1] = row
+        items[row.ord - 1]!.push(
+          new PurchaseItem(
+            { product_id: row.product_id, product_name: row.product_name, quantity: 1, unit_price: row.unit_price },
+            true
+          )
+        )
+      }
+      return group.map((purchase, i) => {
+        const row = stored[i]
+        if (row === undefined) throw new Error(`the statement returned no row for purchase ${i + 1} of its group`)
+        return new Purchase({
+          id: row.id,
+          branch_id: purchase.branch_id,
+          user_id: purchase.user_id,
+          timestamp: row.timestamp,
+          total_amount: row.total_amount,
+          items: items[i]!
+        }, true)
+      })
+    }
 
     const purchaseById = SqlSchema.findOne({
       Request: PurchaseId,
@@ -89,8 +139,16 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
     })
 
     return {
-      insert: (purchase: PurchaseToStore): Effect.Effect<StoredPurchase> =>
-        insert(purchase).pipe(Effect.orDie, Effect.withSpan("PurchasesRepo.insert")),
+      /**
+       * Stores a group of purchases in one statement, all or none, and answers them in the group's
+       * order as stored: priced at the current prices, items by product id. A SqlError means none
+       * was stored.
+       */
+      insertGroup: (group: ReadonlyArray<PurchaseToStore>): Effect.Effect<ReadonlyArray<Purchase>, SqlError> =>
+        insertGroup(group).pipe(
+          Effect.map((rows) => toPurchases(group, rows)),
+          Effect.catchTag("ParseError", Effect.die)
+        ),
       findById: (id: PurchaseId): Effect.Effect<Option.Option<Purchase>> =>
         Effect.gen(function*() {
           const row = yield* purchaseById(id)

@@ -1,6 +1,6 @@
-import { layer } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
-import { BranchId, cents, customerId, ProductId, PurchaseId } from "@icash/domain"
+import { layer } from "@effect/vitest"
+import { BranchId, customerId, ProductId, type Purchase, PurchaseId } from "@icash/domain"
 import { AnalyticsRepo, CatalogRepo, PurchasesRepo } from "@icash/persistence"
 import { testEngines } from "@icash/persistence/testing"
 import { Effect, Layer, Option } from "effect"
@@ -9,11 +9,13 @@ import { expect } from "vitest"
 const Repos = Layer.mergeAll(CatalogRepo.Default, PurchasesRepo.Default, AnalyticsRepo.Default)
 
 const alice = customerId("01e1e159-8045-43c2-88dd-5682b18bd680")
+const bob = customerId("16a65199-b63e-40ba-8829-267460334dad")
+const carol = customerId("2b1e6c1a-0c3f-4d7e-9a55-3f1d2e4c5b6a")
+
+const layerOptions = { excludeTestServices: true, timeout: "60 seconds" } as const
 
 for (const engine of await testEngines()) {
-  layer(Repos.pipe(Layer.provideMerge(engine.database)), { excludeTestServices: true, timeout: "60 seconds" })(
-    `repositories on ${engine.name}`,
-    (it) => {
+  layer(Repos.pipe(Layer.provideMerge(engine.database)), layerOptions)(`repositories on ${engine.name}`, (it) => {
     it.effect("stores a purchase with its items, and the database enforces the rules", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
@@ -22,24 +24,34 @@ for (const engine of await testEngines()) {
         const catalog = yield* CatalogRepo
         const purchases = yield* PurchasesRepo
 
-        const products = yield* catalog.findProducts([ProductId.make(2), ProductId.make(1), ProductId.make(9)])
-        expect(products.map((p) => [p.id, p.product_name, p.unit_price])).toEqual([[1, "milk", 150], [2, "eggs", 300]])
-        expect(Option.isSome(yield* catalog.findBranch(BranchId.make(1)))).toBe(true)
-        expect(Option.isNone(yield* catalog.findBranch(BranchId.make(2)))).toBe(true)
+        expect((yield* catalog.listProducts()).map((p) => [p.id, p.product_name, p.unit_price])).toEqual([
+          [1, "milk", 150],
+          [2, "eggs", 300]
+        ])
+        expect((yield* catalog.listBranches()).map((b) => b.code)).toEqual(["SMKT001"])
 
-        const stored = yield* purchases.insert({
-          branch_id: BranchId.make(1),
-          user_id: alice,
-          total_amount: cents(450),
-          items: [{ product_id: ProductId.make(1), unit_price: cents(150) }, {
-            product_id: ProductId.make(2),
-            unit_price: cents(300)
-          }]
-        })
-        const found = yield* purchases.findById(stored.id)
-        expect(Option.getOrThrow(found).total_amount).toBe(450)
-        expect(Option.getOrThrow(found).items.map((i) => i.product_name)).toEqual(["milk", "eggs"])
+        // a group is stored in one statement, priced by the database, answered in the group's order
+        const [stored, second] = (yield* purchases.insertGroup([
+          { branch_id: BranchId.make(1), user_id: alice, product_ids: [ProductId.make(2), ProductId.make(1)] },
+          { branch_id: BranchId.make(1), user_id: bob, product_ids: [ProductId.make(2)] }
+        ])) as [Purchase, Purchase]
+        expect(stored.total_amount).toBe(450)
+        expect(stored.items.map((i) => [i.product_name, i.unit_price])).toEqual([["milk", 150], ["eggs", 300]])
+        expect(second.id).toBe(stored.id + 1)
+        expect(yield* purchases.findById(stored.id)).toEqual(Option.some(stored))
+        expect(yield* purchases.findById(second.id)).toEqual(Option.some(second))
         expect(Option.isNone(yield* purchases.findById(PurchaseId.make(999)))).toBe(true)
+
+        // a group naming an unknown product or branch stores nothing of itself
+        for (const bad of [{ branch: 1, product: 9 }, { branch: 7, product: 1 }]) {
+          const refused = yield* purchases.insertGroup([
+            { branch_id: BranchId.make(1), user_id: carol, product_ids: [ProductId.make(1)] },
+            { branch_id: BranchId.make(bad.branch), user_id: carol, product_ids: [ProductId.make(bad.product)] }
+          ]).pipe(Effect.flip)
+          expect(refused._tag).toBe("SqlError")
+        }
+        expect(yield* sql`SELECT count(*)::int AS count FROM purchases`).toEqual([{ count: 2 }])
+        expect(yield* sql`SELECT count(*)::int AS count FROM customers WHERE id = ${carol}`).toEqual([{ count: 0 }])
 
         // the same product twice in one purchase, a quantity of 2 and a float-ish price are refused
         const duplicate = yield* sql`INSERT INTO purchase_items (purchase_id, product_id, unit_price)
@@ -58,15 +70,16 @@ for (const engine of await testEngines()) {
     it.effect("answers analytics from the purchases", () =>
       Effect.gen(function*() {
         const analytics = yield* AnalyticsRepo
-        expect(yield* analytics.uniqueCustomers()).toBe(1)
+        expect(yield* analytics.uniqueCustomers()).toBe(2)
         expect(yield* analytics.loyalCustomers({ min_purchases: 1, limit: 10, after: undefined })).toEqual([
-          { user_id: alice, purchase_count: 1 }
+          { user_id: alice, purchase_count: 1 },
+          { user_id: bob, purchase_count: 1 }
         ])
         expect(yield* analytics.loyalCustomers({ min_purchases: 2, limit: 10, after: undefined })).toEqual([])
         const top = yield* analytics.topProducts(3)
         expect(top.map((p) => [p.product_name, p.units_sold, p.revenue, p.rank])).toEqual([
-          ["milk", 1, 150, 1],
-          ["eggs", 1, 300, 1]
+          ["eggs", 2, 600, 1],
+          ["milk", 1, 150, 2]
         ])
       }))
   })

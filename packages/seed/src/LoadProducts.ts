@@ -27,6 +27,6 @@ export const loadProducts = Effect.fn("Seed.loadProducts")(function*(file: strin
     updated,
     unchanged: products.length - added - updated
   }
-  yield* Effect.logInfo("products loaded").pipe(Effect.annotateLogs(loaded))
+  yield* Effect.logInfo("products loaded").pipe(Effect.annotateLogs({ ...loaded }))
   return loaded
 })

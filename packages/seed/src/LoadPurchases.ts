@@ -61,6 +61,6 @@ export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: str
       customers_added: customersAdded
     }
   }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
-  yield* Effect.logInfo("purchases loaded").pipe(Effect.annotateLogs(loaded))
+  yield* Effect.logInfo("purchases loaded").pipe(Effect.annotateLogs({ ...loaded }))
   return loaded
 })

@@ -3,7 +3,7 @@ import {
   type Branch,
   type Cents,
   type CustomerId,
-  Product,
+  type Product,
   Purchase,
   PurchaseId,
   PurchaseItem,
@@ -12,6 +12,7 @@ import {
 import { Array as Arr, DateTime, Effect, Layer, Order, Ref } from "effect"
 import { AnalyticsRepo } from "../AnalyticsRepo.js"
 import { CatalogRepo } from "../CatalogRepo.js"
+import { NoNotificationsLive } from "../Notifications.js"
 import { PurchasesRepo } from "../PurchasesRepo.js"
 
 /**
@@ -40,25 +41,26 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
 
     const catalog = CatalogRepo.make({
       listBranches: () => Effect.map(Ref.get(state), (s) => s.branches),
-      findBranch: (id) => Effect.map(Ref.get(state), (s) => Arr.findFirst(s.branches, (b) => b.id === id)),
-      listProducts: () => Effect.map(Ref.get(state), (s) => [...s.products]),
-      findProducts: (ids) => Effect.map(Ref.get(state), (s) => s.products.filter((p) => ids.includes(p.id)))
+      listProducts: () => Effect.map(Ref.get(state), (s) => [...s.products])
     })
 
     const purchases = PurchasesRepo.make({
-      insert: (p) =>
+      insertGroup: (group) =>
         Effect.gen(function*() {
           const timestamp = yield* DateTime.now
           const s = yield* Ref.get(state)
-          const id = PurchaseId.make(s.purchases.length + 1)
-          const items = [...p.items].sort((a, b) => a.product_id - b.product_id).map((item) => {
-            const product = s.products.find((candidate) => candidate.id === item.product_id)
-            if (product === undefined) throw new Error(`foreign key: product ${item.product_id}`)
-            return new PurchaseItem({ ...item, product_name: product.product_name, quantity: 1 })
+          const stored = group.map((p, i) => {
+            const id = PurchaseId.make(s.purchases.length + i + 1)
+            const items = [...p.product_ids].sort((a, b) => a - b).map((product_id) => {
+              const product = s.products.find((candidate) => candidate.id === product_id)
+              if (product === undefined) throw new Error(`foreign key: product ${product_id}`)
+              return new PurchaseItem({ product_id, product_name: product.product_name, quantity: 1, unit_price: product.unit_price })
+            })
+            const total_amount = sumCents(items.map((item) => item.unit_price))
+            return new Purchase({ id, branch_id: p.branch_id, user_id: p.user_id, timestamp, total_amount, items })
           })
-          const purchase = new Purchase({ ...p, id, timestamp, items })
-          yield* Ref.set(state, { ...s, purchases: [...s.purchases, purchase] })
-          return { id, timestamp }
+          yield* Ref.set(state, { ...s, purchases: [...s.purchases, ...stored] })
+          return stored
         }),
       findById: (id) => Effect.map(Ref.get(state), (s) => Arr.findFirst(s.purchases, (p) => p.id === id))
     })
@@ -112,7 +114,7 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
     return { state, catalog, purchases, analytics, sql }
   })
 
-/** CatalogRepo, PurchasesRepo, AnalyticsRepo and a transactional SqlClient over the same in-memory data. */
+/** CatalogRepo, PurchasesRepo, AnalyticsRepo and a transactional SqlClient over the same in-memory data (which changes behind nobody's back: no notifications). */
 export const InMemoryDatabaseLive = (initial: Partial<InMemoryData> = {}) =>
   Layer.unwrapEffect(
     Effect.map(makeInMemoryDatabase(initial), (db) =>
@@ -120,7 +122,7 @@ export const InMemoryDatabaseLive = (initial: Partial<InMemoryData> = {}) =>
         Layer.succeed(CatalogRepo, db.catalog),
         Layer.succeed(PurchasesRepo, db.purchases),
         Layer.succeed(AnalyticsRepo, db.analytics),
-        Layer.succeed(SqlClient.SqlClient, db.sql)
+        Layer.succeed(SqlClient.SqlClient, db.sql),
+        NoNotificationsLive
       ))
   )
-

@@ -6,6 +6,7 @@ import pg from "pg"
 import { connectOnce } from "../CreateDatabase.js"
 import { migrate } from "../Database.js"
 import { embeddedPgClient } from "../Embedded.js"
+import { type Notifications, serverNotifications } from "../Notifications.js"
 
 /** The server tests create their databases on: `TEST_DATABASE_URL`, or the local PostgreSQL. */
 export const testServerUrl = (): URL =>
@@ -25,12 +26,15 @@ export const scopedTestDatabase = Effect.gen(function*() {
   return { name, url: url.href }
 })
 
-type TestDatabase = Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, unknown>
+type TestDatabase = Layer.Layer<PgClient.PgClient | SqlClient.SqlClient | Notifications, unknown>
 
 /** A PgClient on a fresh PostgreSQL database of its own, migrated, dropped afterwards. */
 export const PostgresTestDatabaseLive: TestDatabase = Layer.unwrapScoped(
   Effect.map(scopedTestDatabase, ({ url }) =>
-    Layer.effectDiscard(migrate).pipe(Layer.provideMerge(PgClient.layer({ url: Redacted.make(url) }))))
+    Layer.effectDiscard(migrate).pipe(
+      Layer.provideMerge(PgClient.layer({ url: Redacted.make(url) })),
+      Layer.merge(serverNotifications({ connectionString: url }))
+    ))
 )
 
 /** A PgClient on a fresh embedded PostgreSQL (PGlite) in memory, migrated, gone afterwards. */
