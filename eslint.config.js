@@ -15,6 +15,7 @@ export default defineConfig(
       "**/coverage/**",
       "**/.data/**",
       "**/logs/**",
+      "**/bench-results/**",
       "**/*.d.ts"
     ]
   },
@@ -30,11 +31,8 @@ export default defineConfig(
       reportUnusedDisableDirectives: "error"
     },
     rules: {
-      "no-fallthrough": "off",
-      "no-irregular-whitespace": "off",
+      // from the Effect repository's config
       "object-shorthand": "error",
-      "prefer-destructuring": "off",
-      "sort-imports": "off",
       "no-restricted-syntax": [
         "error",
         {
@@ -42,19 +40,13 @@ export default defineConfig(
           message: "Do not use spread arguments in Array.push"
         }
       ],
-      "no-unused-vars": "off",
-      // Effect.gen(function*() { ... }) bodies need not yield
+      // an Effect.gen(function*() { ... }) body need not yield
       "require-yield": "off",
-      "prefer-rest-params": "off",
-      "prefer-spread": "off",
-
       "@typescript-eslint/array-type": ["error", { default: "generic", readonly: "generic" }],
-      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "@typescript-eslint/no-non-null-assertion": "off",
-      "@typescript-eslint/no-empty-object-type": "off",
-      "@typescript-eslint/no-namespace": "off",
-      "@typescript-eslint/ban-ts-comment": "off",
+      // `import type { A }` when every name is a type, `import { type A, b }` when some are
+      "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
+      "@typescript-eslint/no-import-type-side-effects": "error",
 
       "@effect/dprint": [
         "error",
@@ -66,10 +58,19 @@ export default defineConfig(
             quoteStyle: "alwaysDouble",
             trailingCommas: "never",
             operatorPosition: "maintain",
-            "arrowFunction.useParentheses": "force"
+            "arrowFunction.useParentheses": "force",
+            // keeps `.annotate(...) {}` closing a multi-line `extends` on its line
+            "classDeclaration.bracePosition": "sameLine"
           }
         }
       ]
+    }
+  },
+  {
+    // plain JavaScript (this file, scripts) runs on Node: its globals are the ones this Node has
+    files: ["**/*.js", "**/*.mjs", "**/*.cjs"],
+    languageOptions: {
+      globals: Object.fromEntries(Object.getOwnPropertyNames(globalThis).map((name) => [name, "readonly"]))
     }
   }
 )

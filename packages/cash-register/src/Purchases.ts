@@ -1,11 +1,5 @@
 import type { SqlError } from "@effect/sql"
-import {
-  type CustomerId,
-  customerId,
-  type NewPurchase,
-  type PurchaseId,
-  PurchaseNotFound
-} from "@icash/domain"
+import { type CustomerId, customerId, type NewPurchase, type PurchaseId, PurchaseNotFound } from "@icash/domain"
 import { PurchasesRepo } from "@icash/persistence"
 import { Effect, Metric, Option } from "effect"
 import { randomUUID } from "node:crypto"
@@ -59,7 +53,9 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
       Effect.gen(function*() {
         const user_id: CustomerId = input.user_id ?? customerId(randomUUID())
         yield* validate(input).pipe(Effect.withSpan("Purchases.validate", { captureStackTrace: false }))
-        const purchase = yield* store(input, user_id).pipe(Effect.withSpan("Purchases.store", { captureStackTrace: false }))
+        const purchase = yield* store(input, user_id).pipe(
+          Effect.withSpan("Purchases.store", { captureStackTrace: false })
+        )
         const branch = String(purchase.branch_id)
         yield* Metric.increment(Metric.tagged(purchasesRecorded, "branch_id", branch))
         yield* Metric.incrementBy(Metric.tagged(salesAmount, "branch_id", branch), purchase.total_amount / 100)

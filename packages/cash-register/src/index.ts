@@ -1,5 +1,5 @@
-export * from "./Http.js"
 export * from "./Catalog.js"
 export * from "./GroupCommit.js"
+export * from "./Http.js"
 export * from "./PurchaseRules.js"
 export * from "./Purchases.js"

@@ -25,13 +25,17 @@ const newPurchase = (branch_id: number, user_id: string, productIds: ReadonlyArr
   Schema.decodeUnknownSync(NewPurchase)({ branch_id, user_id, items: productIds.map((product_id) => ({ product_id })) })
 
 const postRaw = (body: unknown) =>
-  Effect.flatMap(HttpClient.HttpClient, (client) =>
-    client.execute(HttpClientRequest.post("/purchases").pipe(HttpClientRequest.bodyUnsafeJson(body)))).pipe(
-      Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json })))
-    )
+  Effect.flatMap(
+    HttpClient.HttpClient,
+    (client) => client.execute(HttpClientRequest.post("/purchases").pipe(HttpClientRequest.bodyUnsafeJson(body)))
+  ).pipe(
+    Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json })))
+  )
 
 const count = (sql: SqlClient.SqlClient, query: string) =>
   Effect.map(sql.unsafe<{ n: number }>(`SELECT (${query})::int AS n`), (rows) => rows[0]!.n)
+
+const layerOptions = { excludeTestServices: true, timeout: "60 seconds" } as const
 
 for (const engine of await testEngines()) {
   // The real Cash Register (HTTP, group commit, catalogue in memory) on a fresh database of its own.
@@ -42,7 +46,7 @@ for (const engine of await testEngines()) {
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
   )
 
-  layer(ServerLive, { excludeTestServices: true, timeout: "60 seconds" })(`concurrent purchases on ${engine.name}`, (it) => {
+  layer(ServerLive, layerOptions)(`concurrent purchases on ${engine.name}`, (it) => {
     it.effect("many clients posting at once: every purchase stored once, each answer its own, totals exact", () =>
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
@@ -53,13 +57,18 @@ for (const engine of await testEngines()) {
         const clients = 16
         const each = 25
         const answers = yield* Effect.all(
-          Array.from({ length: clients }, (_, c) =>
-            Effect.forEach(Array.from({ length: each }, (_, i) => i), (i) =>
-              Effect.map(
-                // customers come back: 40 of them share the 400 purchases
-                client.purchases.create({ payload: newPurchase(1 + (i % 2), customer((c * each + i) % 40), basket(c, i)) }),
-                (purchase) => ({ c, i, purchase })
-              ))),
+          Array.from(
+            { length: clients },
+            (_, c) =>
+              Effect.forEach(Array.from({ length: each }, (_, i) => i), (i) =>
+                Effect.map(
+                  // customers come back: 40 of them share the 400 purchases
+                  client.purchases.create({
+                    payload: newPurchase(1 + (i % 2), customer((c * each + i) % 40), basket(c, i))
+                  }),
+                  (purchase) => ({ c, i, purchase })
+                ))
+          ),
           { concurrency: "unbounded" }
         ).pipe(Effect.map((perClient) => perClient.flat()))
 
@@ -96,8 +105,15 @@ for (const engine of await testEngines()) {
         yield* sql`CREATE TRIGGER refuse_poisoned BEFORE INSERT ON purchases FOR EACH ROW EXECUTE FUNCTION refuse_poisoned()`
         const before = yield* count(sql, "SELECT count(*) FROM purchases")
         const answers = yield* Effect.all(
-          Array.from({ length: 30 }, (_, n) =>
-            postRaw({ branch_id: 1, user_id: n === 15 ? poisoned : customer(100 + n), items: [{ product_id: 1 + (n % 6) }] })),
+          Array.from(
+            { length: 30 },
+            (_, n) =>
+              postRaw({
+                branch_id: 1,
+                user_id: n === 15 ? poisoned : customer(100 + n),
+                items: [{ product_id: 1 + (n % 6) }]
+              })
+          ),
           { concurrency: "unbounded" }
         )
         yield* sql`DROP TRIGGER refuse_poisoned ON purchases`

@@ -38,7 +38,12 @@ const recordingRepo = Effect.gen(function*() {
             timestamp,
             total_amount: 0 as Purchase["total_amount"],
             items: p.product_ids.map((product_id) =>
-              new PurchaseItem({ product_id, product_name: `product ${product_id}`, quantity: 1, unit_price: 0 as PurchaseItem["unit_price"] })
+              new PurchaseItem({
+                product_id,
+                product_name: `product ${product_id}`,
+                quantity: 1,
+                unit_price: 0 as PurchaseItem["unit_price"]
+              })
             )
           })
         )

@@ -17,9 +17,10 @@ const intParam = (name: string, min: number, max: number) => {
 }
 
 export const LoyalCustomersParams = Schema.Struct({
-  min_purchases: Schema.optionalWith(intParam("min_purchases", 1, 1_000_000), { default: () => 3, exact: true }).annotations({
-    description: "A loyal customer has at least this many purchases (default 3)"
-  }),
+  min_purchases: Schema.optionalWith(intParam("min_purchases", 1, 1_000_000), { default: () => 3, exact: true })
+    .annotations({
+      description: "A loyal customer has at least this many purchases (default 3)"
+    }),
   limit: Schema.optionalWith(intParam("limit", 1, MAX_PAGE_SIZE), { default: () => 100, exact: true }).annotations({
     description: "Page size, 1 to 1000 (default 100)"
   }),
@@ -37,7 +38,9 @@ export class LoyalCustomer extends Schema.Class<LoyalCustomer>("LoyalCustomer")(
 export class LoyalCustomersPage extends Schema.Class<LoyalCustomersPage>("LoyalCustomersPage")({
   min_purchases: Schema.Int,
   customers: Schema.Array(LoyalCustomer),
-  next_cursor: Schema.NullOr(Schema.String).annotations({ description: "Pass as cursor for the next page; null on the last" })
+  next_cursor: Schema.NullOr(Schema.String).annotations({
+    description: "Pass as cursor for the next page; null on the last"
+  })
 }, { description: "Loyal customers, most purchases first" }) {}
 
 export const TopProductsParams = Schema.Struct({

@@ -1,7 +1,14 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { Branch, Product } from "./Catalog.js"
-import { DuplicateProducts, InternalError, MalformedRequest, PurchaseNotFound, UnknownBranch, UnknownProducts } from "./Errors.js"
+import {
+  DuplicateProducts,
+  InternalError,
+  MalformedRequest,
+  PurchaseNotFound,
+  UnknownBranch,
+  UnknownProducts
+} from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 import { PurchaseIdFromString } from "./Ids.js"
 import { NewPurchase, Purchase } from "./Purchase.js"

@@ -28,10 +28,17 @@ export class UnknownProducts extends Schema.TaggedError<UnknownProducts>()("Unkn
   }
 }
 
-export class DuplicateProducts extends Schema.TaggedError<DuplicateProducts>()("DuplicateProducts", {
-  product_ids: Schema.Array(ProductId),
-  message: message("products listed more than once: 3")
-}, HttpApiSchema.annotations({ status: 422, description: "A product appears more than once; a purchase holds at most one unit of each product" })) {
+export class DuplicateProducts extends Schema.TaggedError<DuplicateProducts>()(
+  "DuplicateProducts",
+  {
+    product_ids: Schema.Array(ProductId),
+    message: message("products listed more than once: 3")
+  },
+  HttpApiSchema.annotations({
+    status: 422,
+    description: "A product appears more than once; a purchase holds at most one unit of each product"
+  })
+) {
   static of(product_ids: ReadonlyArray<ProductId>) {
     return new DuplicateProducts({ product_ids, message: `products listed more than once: ${product_ids.join(", ")}` })
   }
@@ -46,9 +53,13 @@ export class PurchaseNotFound extends Schema.TaggedError<PurchaseNotFound>()("Pu
   }
 }
 
-export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {
-  message: message("cursor is not valid for this query")
-}, HttpApiSchema.annotations({ status: 400, description: "The cursor was not issued by this server for this query" })) {}
+export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()(
+  "InvalidCursor",
+  {
+    message: message("cursor is not valid for this query")
+  },
+  HttpApiSchema.annotations({ status: 400, description: "The cursor was not issued by this server for this query" })
+) {}
 
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", {
   message: message("database unreachable")

@@ -1,14 +1,14 @@
 import { Migrator, type SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Config, type ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import pg from "pg"
 import { ensureDatabaseExists } from "./CreateDatabase.js"
 import type { DataDirInUse } from "./DataDirLock.js"
 import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
 import catalogNotifications from "./migrations/0002_catalog_notifications.js"
-import { Notifications, serverNotifications } from "./Notifications.js"
+import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
-import pg from "pg"
 
 /** Where the embedded database lives when no DATABASE_URL is set. */
 export const DEFAULT_DATA_DIR = ".data"
@@ -24,20 +24,23 @@ const postgres = (url: Redacted.Redacted) =>
         application_name: `${applicationName}-listen`,
         connectionTimeoutMillis: 5000
       })
-      return Layer.merge(notifications, PgClient.layerFromPool({
-        acquire: Effect.acquireRelease(
-          Effect.sync(() =>
-            new pg.Pool({
-              connectionString: Redacted.value(url),
-              max: maxConnections,
-              application_name: applicationName,
-              connectionTimeoutMillis: 5000
-            })
-          ),
-          (pool) => Effect.promise(() => pool.end())
-        ).pipe(Effect.tap(trackPoolUsage)),
-        applicationName
-      }))
+      return Layer.merge(
+        notifications,
+        PgClient.layerFromPool({
+          acquire: Effect.acquireRelease(
+            Effect.sync(() =>
+              new pg.Pool({
+                connectionString: Redacted.value(url),
+                max: maxConnections,
+                application_name: applicationName,
+                connectionTimeoutMillis: 5000
+              })
+            ),
+            (pool) => Effect.promise(() => pool.end())
+          ).pipe(Effect.tap(trackPoolUsage)),
+          applicationName
+        })
+      )
     })
   )
 
@@ -70,7 +73,9 @@ export const databaseLocation = Effect.gen(function*() {
 
 /** The database in words, without its password: for people reading the console. */
 export const describeDatabase = Effect.map(databaseLocation, (location) => {
-  if (location._tag === "Embedded") return `embedded PostgreSQL in ${location.dataDir}/ (set DATABASE_URL to use a server)`
+  if (location._tag === "Embedded") {
+    return `embedded PostgreSQL in ${location.dataDir}/ (set DATABASE_URL to use a server)`
+  }
   const url = new URL(Redacted.value(location.url))
   return `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`
 })
@@ -100,4 +105,3 @@ export const MigrationsLive = Layer.effectDiscard(migrate)
 
 /** A migrated PostgreSQL database: what every service and the seed run on. */
 export const DatabaseLive = MigrationsLive.pipe(Layer.provideMerge(PgLive))
-

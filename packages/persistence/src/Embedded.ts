@@ -35,12 +35,15 @@ export const embeddedPgClient = (dataDir: string) =>
         // closing checkpoints the database: nothing acknowledged is lost
         (db) => Effect.promise(() => db.close())
       )
-      return Layer.merge(embeddedNotifications(db), PgClient.layerFromPool({
-        acquire: Effect.acquireRelease(
-          Effect.sync(() => new pg.Pool(createPgConfig(db))),
-          (pool) => Effect.promise(() => pool.end())
-        ).pipe(Effect.tap(trackPoolUsage)),
-        applicationName: "icash-embedded"
-      }))
+      return Layer.merge(
+        embeddedNotifications(db),
+        PgClient.layerFromPool({
+          acquire: Effect.acquireRelease(
+            Effect.sync(() => new pg.Pool(createPgConfig(db))),
+            (pool) => Effect.promise(() => pool.end())
+          ).pipe(Effect.tap(trackPoolUsage)),
+          applicationName: "icash-embedded"
+        })
+      )
     })
   )

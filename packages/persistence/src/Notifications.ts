@@ -1,4 +1,4 @@
-import { PGlite } from "@electric-sql/pglite"
+import type { PGlite } from "@electric-sql/pglite"
 import { Context, Effect, Layer, Schedule, Stream } from "effect"
 import pg from "pg"
 

@@ -1,7 +1,7 @@
 export * from "./AnalyticsRepo.js"
 export * from "./CatalogRepo.js"
-export * from "./DataDirLock.js"
 export * from "./Database.js"
+export * from "./DataDirLock.js"
 export * from "./Embedded.js"
 export * from "./ImportRepo.js"
 export { CATALOG_CHANNEL } from "./migrations/0002_catalog_notifications.js"

@@ -1,4 +1,4 @@
-import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { type HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Layer } from "effect"
 import { createServer } from "node:http"
@@ -33,7 +33,8 @@ export interface ServiceOptions {
 }
 
 /** The port a service listens on: its variable, or its default. */
-export const portConfig = (options: ServiceOptions) => Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
+export const portConfig = (options: ServiceOptions) =>
+  Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
 
 /** A Node HTTP server on the port the variable names (or its default), on `HOST` (default all interfaces). */
 export const nodeServerLive = (options: ServiceOptions) =>

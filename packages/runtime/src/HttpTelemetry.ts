@@ -48,7 +48,11 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
         return Option.match(span, {
           onNone: () => response,
           onSome: (s) =>
-            HttpServerResponse.setHeader(response, "traceresponse", `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`)
+            HttpServerResponse.setHeader(
+              response,
+              "traceresponse",
+              `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`
+            )
         })
       })
     )

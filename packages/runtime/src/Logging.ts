@@ -1,4 +1,19 @@
-import { Cause, Config, Context, Effect, FiberRef, FiberRefs, HashMap, Inspectable, Layer, List, Logger, LogLevel, Option, Tracer } from "effect"
+import {
+  Cause,
+  Config,
+  Context,
+  Effect,
+  FiberRef,
+  FiberRefs,
+  HashMap,
+  Inspectable,
+  Layer,
+  List,
+  Logger,
+  LogLevel,
+  Option,
+  Tracer
+} from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { createStream, type RotatingFileStream } from "rotating-file-stream"
@@ -17,7 +32,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
  * A log call's parts as one string `message` and top-level fields: `Effect.log("loaded", { added: 3 })`
  * gives `message: "loaded"` and `added: 3`, so log tools can query every detail.
  */
-export const splitMessage = (message: unknown): { readonly message: string; readonly fields: Record<string, unknown> } => {
+export const splitMessage = (
+  message: unknown
+): { readonly message: string; readonly fields: Record<string, unknown> } => {
   const parts = Array.isArray(message) ? message : [message]
   const words: Array<string> = []
   const fields: Record<string, unknown> = {}

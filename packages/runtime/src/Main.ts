@@ -35,7 +35,8 @@ export const runMain = (service: string) => <E>(program: Layer.Layer<never, E>) 
   )
 
 /** Runs a one-shot program (migrate, seed) to its end; a failure sets a non-zero exit code. */
-export const runProgram = (service: string, explain: (error: unknown) => string | undefined = explainNothing) =>
+export const runProgram =
+  (service: string, explain: (error: unknown) => string | undefined = explainNothing) =>
   <A, E>(program: Effect.Effect<A, E>) =>
     program.pipe(
       Effect.provide(ProcessLive(service)),

@@ -17,13 +17,22 @@ const errorType = (cause: Cause.Cause<unknown>) =>
 
 /** API side: notes a failed request, and names the error on its span (`error.type`). */
 export const noteFailure = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.tapErrorCause(app, (cause) =>
-    Effect.zipRight(FiberRef.set(requestFailure, Option.some(cause)), Effect.annotateCurrentSpan("error.type", errorType(cause))))
+  Effect.tapErrorCause(
+    app,
+    (cause) =>
+      Effect.zipRight(
+        FiberRef.set(requestFailure, Option.some(cause)),
+        Effect.annotateCurrentSpan("error.type", errorType(cause))
+      )
+  )
 
 /** Server side: after the response went out, fails a request the API noted as failed, so its span is an error. */
 export const failNotedFailure = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(app, (response) =>
-    Effect.flatMap(FiberRef.get(requestFailure), Option.match({
-      onNone: () => Effect.succeed(response),
-      onSome: (cause) => Effect.failCause(cause as Cause.Cause<E>)
-    })))
+    Effect.flatMap(
+      FiberRef.get(requestFailure),
+      Option.match({
+        onNone: () => Effect.succeed(response),
+        onSome: (cause) => Effect.failCause(cause as Cause.Cause<E>)
+      })
+    ))

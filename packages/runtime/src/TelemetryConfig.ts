@@ -80,8 +80,12 @@ const samplerConfig = Config.all([
 export const telemetryConfig = (defaultServiceName: string) =>
   Effect.gen(function*() {
     const disabled = yield* Config.boolean("OTEL_SDK_DISABLED").pipe(Config.withDefault(false))
-    const tracesExporter = yield* Config.literal("otlp", "none")("OTEL_TRACES_EXPORTER").pipe(Config.withDefault("otlp"))
-    const metricsExporter = yield* Config.literal("otlp", "none")("OTEL_METRICS_EXPORTER").pipe(Config.withDefault("otlp"))
+    const tracesExporter = yield* Config.literal("otlp", "none")("OTEL_TRACES_EXPORTER").pipe(
+      Config.withDefault("otlp")
+    )
+    const metricsExporter = yield* Config.literal("otlp", "none")("OTEL_METRICS_EXPORTER").pipe(
+      Config.withDefault("otlp")
+    )
     const base = yield* optional(Config.string("OTEL_EXPORTER_OTLP_ENDPOINT"))
     const tracesUrl = Option.filter(
       signalUrl(yield* optional(Config.string("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")), base, "v1/traces"),
@@ -92,7 +96,9 @@ export const telemetryConfig = (defaultServiceName: string) =>
       () => metricsExporter === "otlp"
     )
     if (disabled || (Option.isNone(tracesUrl) && Option.isNone(metricsUrl))) return Option.none<TelemetryConfig>()
-    const attributes = parseKeyValues(Option.getOrElse(yield* optional(Config.string("OTEL_RESOURCE_ATTRIBUTES")), () => ""))
+    const attributes = parseKeyValues(
+      Option.getOrElse(yield* optional(Config.string("OTEL_RESOURCE_ATTRIBUTES")), () => "")
+    )
     const serviceName = Option.getOrElse(
       yield* optional(Config.string("OTEL_SERVICE_NAME")),
       () => attributes["service.name"] ?? defaultServiceName

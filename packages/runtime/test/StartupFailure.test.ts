@@ -8,7 +8,9 @@ const withCode = (message: string, code: string) => Object.assign(new Error(mess
 
 describe("why a process stopped, for its operator", () => {
   it("names the port in use and the variables that choose ports", () => {
-    const error = new HttpServerError.ServeError({ cause: withCode("listen EADDRINUSE: address already in use 0.0.0.0:8000", "EADDRINUSE") })
+    const error = new HttpServerError.ServeError({
+      cause: withCode("listen EADDRINUSE: address already in use 0.0.0.0:8000", "EADDRINUSE")
+    })
     expect(describeFailure(Cause.fail(error))).toBe(
       "listen EADDRINUSE: address already in use 0.0.0.0:8000: another program uses that port; stop it, or choose another port (CASH_REGISTER_PORT, STORE_ANALYTICS_PORT)"
     )
@@ -24,11 +26,15 @@ describe("why a process stopped, for its operator", () => {
 
   it("quotes a bad configuration value and a data directory in use", () => {
     const config = Effect.runSync(
-      Effect.flip(Config.logLevel("LOG_LEVEL").pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", "Verbose"]])))))
+      Effect.flip(
+        Config.logLevel("LOG_LEVEL").pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["LOG_LEVEL", "Verbose"]])))
+        )
+      )
     )
     expect(describeFailure(Cause.fail(config))).toMatch(/^configuration is invalid: .*LOG_LEVEL.*Verbose/)
     class DataDirInUse extends Data.TaggedError("DataDirInUse")<{ readonly message: string }> {}
-    expect(describeFailure(Cause.fail(new DataDirInUse({ message: "the embedded database in .data is in use by process 7" }))))
-      .toBe("the embedded database in .data is in use by process 7")
+    const inUse = new DataDirInUse({ message: "the embedded database in .data is in use by process 7" })
+    expect(describeFailure(Cause.fail(inUse))).toBe("the embedded database in .data is in use by process 7")
   })
 })

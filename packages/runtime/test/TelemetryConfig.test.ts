@@ -28,9 +28,16 @@ describe("telemetry configuration from the OTEL_* variables", () => {
       const tracesOnly = Option.getOrThrow(
         yield* configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger:4318", OTEL_METRICS_EXPORTER: "none" })
       )
-      expect([tracesOnly.tracesUrl, tracesOnly.metricsUrl]).toEqual([Option.some("http://jaeger:4318/v1/traces"), Option.none()])
+      expect([tracesOnly.tracesUrl, tracesOnly.metricsUrl]).toEqual([
+        Option.some("http://jaeger:4318/v1/traces"),
+        Option.none()
+      ])
       expect(
-        yield* configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_METRICS_EXPORTER: "none", OTEL_TRACES_EXPORTER: "none" })
+        yield* configFrom({
+          OTEL_EXPORTER_OTLP_ENDPOINT: "http://x",
+          OTEL_METRICS_EXPORTER: "none",
+          OTEL_TRACES_EXPORTER: "none"
+        })
       ).toEqual(Option.none())
     }))
 
@@ -55,12 +62,20 @@ describe("telemetry configuration from the OTEL_* variables", () => {
 
   it.effect("refuses a protocol or sampler it does not support, saying which", () =>
     Effect.gen(function*() {
-      const grpc = yield* Effect.flip(configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" }))
+      const grpc = yield* Effect.flip(
+        configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })
+      )
       expect(String(grpc)).toContain("http/protobuf or http/json")
-      const sampler = yield* Effect.flip(configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_TRACES_SAMPLER: "sometimes" }))
+      const sampler = yield* Effect.flip(
+        configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_TRACES_SAMPLER: "sometimes" })
+      )
       expect(String(sampler)).toContain("unknown sampler")
       const ratio = yield* Effect.flip(
-        configFrom({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x", OTEL_TRACES_SAMPLER: "traceidratio", OTEL_TRACES_SAMPLER_ARG: "2" })
+        configFrom({
+          OTEL_EXPORTER_OTLP_ENDPOINT: "http://x",
+          OTEL_TRACES_SAMPLER: "traceidratio",
+          OTEL_TRACES_SAMPLER_ARG: "2"
+        })
       )
       expect(String(ratio)).toContain("from 0 to 1")
     }))

@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { type CustomerId } from "@icash/domain"
+import type { CustomerId } from "@icash/domain"
 import { type CustomerToImport, ImportRepo } from "@icash/persistence"
 import { Effect } from "effect"
 import { currentCatalog } from "./Catalog.js"

@@ -35,8 +35,10 @@ const tempFile = (contents: string) =>
     return file
   })
 
+const layerOptions = { excludeTestServices: true, timeout: "60 seconds" } as const
+
 for (const engine of await testEngines()) {
-  layer(seedTestLive(engine.database), { excludeTestServices: true, timeout: "60 seconds" })(`seeding the iCash files on ${engine.name}`, (it) => {
+  layer(seedTestLive(engine.database), layerOptions)(`seeding the iCash files on ${engine.name}`, (it) => {
     it("finds the original iCash files", () => {
       expect(existsSync(icash.products) && existsSync(icash.purchases)).toBe(true)
     })
@@ -176,7 +178,7 @@ for (const engine of await testEngines()) {
       }))
   })
 
-  layer(seedTestLive(engine.database), { excludeTestServices: true, timeout: "60 seconds" })(`seeding our own data files on ${engine.name}`, (it) => {
+  layer(seedTestLive(engine.database), layerOptions)(`seeding our own data files on ${engine.name}`, (it) => {
     it.effect("loads data/ cleanly: 10 products, 3 branches, 1,200+ purchases, returning customers", () =>
       Effect.gen(function*() {
         const summary = yield* seed(ourData)

@@ -1,6 +1,6 @@
 import { CustomerId, InvalidCursor } from "@icash/domain"
 import type { LoyalCustomersAfter } from "@icash/persistence"
-import { Effect, Encoding, Either, Schema } from "effect"
+import { Effect, Either, Encoding, Schema } from "effect"
 
 /**
  * A loyal-customers cursor is the position after the last customer of a page, bound to the
@@ -12,7 +12,10 @@ const CursorPayload = Schema.parseJson(Schema.Tuple(Count, Count, CustomerId))
 export const encodeCursor = (min_purchases: number, after: LoyalCustomersAfter): string =>
   Encoding.encodeBase64Url(Schema.encodeSync(CursorPayload)([min_purchases, after.purchase_count, after.user_id]))
 
-export const decodeCursor = (cursor: string, min_purchases: number): Effect.Effect<LoyalCustomersAfter, InvalidCursor> =>
+export const decodeCursor = (
+  cursor: string,
+  min_purchases: number
+): Effect.Effect<LoyalCustomersAfter, InvalidCursor> =>
   Either.getRight(Encoding.decodeBase64UrlString(cursor)).pipe(
     Effect.flatMap(Schema.decodeUnknown(CursorPayload)),
     Effect.mapError(() => new InvalidCursor({ message: "cursor was not issued by this server" })),

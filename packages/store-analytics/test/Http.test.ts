@@ -54,7 +54,11 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
       const client = yield* HttpApiClient.make(StoreAnalyticsApi)
       expect(yield* client.analytics.uniqueCustomers()).toEqual({ unique_customers: 2 })
       const loyal = yield* client.analytics.loyalCustomers({ urlParams: { min_purchases: 3, limit: 10 } })
-      expect(loyal).toMatchObject({ min_purchases: 3, customers: [{ user_id: ann, purchase_count: 3 }], next_cursor: null })
+      expect(loyal).toMatchObject({
+        min_purchases: 3,
+        customers: [{ user_id: ann, purchase_count: 3 }],
+        next_cursor: null
+      })
       expect(yield* getJson("/analytics/top-products?limit=1")).toEqual({
         status: 200,
         json: {
@@ -69,7 +73,11 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
       const first = yield* getJson("/analytics/loyal-customers?min_purchases=1&limit=1")
       const { next_cursor } = first.json as { next_cursor: string }
       const second = yield* getJson(`/analytics/loyal-customers?min_purchases=1&limit=1&cursor=${next_cursor}`)
-      expect(second.json).toEqual({ min_purchases: 1, customers: [{ user_id: bob, purchase_count: 1 }], next_cursor: null })
+      expect(second.json).toEqual({
+        min_purchases: 1,
+        customers: [{ user_id: bob, purchase_count: 1 }],
+        next_cursor: null
+      })
       expect(yield* getJson("/analytics/loyal-customers?cursor=forged")).toEqual({
         status: 400,
         json: { _tag: "InvalidCursor", message: "cursor was not issued by this server" }

@@ -54,7 +54,12 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
             const items = [...p.product_ids].sort((a, b) => a - b).map((product_id) => {
               const product = s.products.find((candidate) => candidate.id === product_id)
               if (product === undefined) throw new Error(`foreign key: product ${product_id}`)
-              return new PurchaseItem({ product_id, product_name: product.product_name, quantity: 1, unit_price: product.unit_price })
+              return new PurchaseItem({
+                product_id,
+                product_name: product.product_name,
+                quantity: 1,
+                unit_price: product.unit_price
+              })
             })
             const total_amount = sumCents(items.map((item) => item.unit_price))
             return new Purchase({ id, branch_id: p.branch_id, user_id: p.user_id, timestamp, total_amount, items })
