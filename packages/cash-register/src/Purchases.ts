@@ -1,11 +1,11 @@
 import type { SqlError } from "@effect/sql"
 import { type CustomerId, customerId, type NewPurchase, type PurchaseId, PurchaseNotFound } from "@icash/domain"
 import { PurchasesRepo } from "@icash/persistence"
-import { Effect, Metric, Option } from "effect"
+import { Effect, Option } from "effect"
 import { randomUUID } from "node:crypto"
 import { Catalog } from "./Catalog.js"
 import { GroupCommit } from "./GroupCommit.js"
-import { purchasesRecorded, salesAmount } from "./Metrics.js"
+import { countPurchase } from "./Metrics.js"
 import { problemWith } from "./PurchaseRules.js"
 
 /** A constraint the database enforces was violated (SQLSTATE class 23). */
@@ -56,9 +56,7 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
         const purchase = yield* store(input, user_id).pipe(
           Effect.withSpan("Purchases.store", { captureStackTrace: false })
         )
-        const branch = String(purchase.branch_id)
-        yield* Metric.increment(Metric.tagged(purchasesRecorded, "branch_id", branch))
-        yield* Metric.incrementBy(Metric.tagged(salesAmount, "branch_id", branch), purchase.total_amount / 100)
+        yield* countPurchase(purchase.branch_id, purchase.total_amount)
         return purchase
       }).pipe(
         Effect.withSpan("Purchases.create", {

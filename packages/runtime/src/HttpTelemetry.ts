@@ -9,6 +9,22 @@ export const requestDuration = Metric.histogram(
   "Duration of HTTP server requests, in seconds"
 )
 
+// One tagged histogram per (method, route, status), made once: tagging allocates and hashes.
+const durations = new Map<string, Metric.Metric.Histogram<number>>()
+const durationOf = (method: string, route: string, status: number) => {
+  const key = `${method} ${route} ${status}`
+  let metric = durations.get(key)
+  if (metric === undefined) {
+    metric = requestDuration.pipe(
+      Metric.tagged("http.request.method", method),
+      Metric.tagged("http.route", route),
+      Metric.tagged("http.response.status_code", String(status))
+    )
+    durations.set(key, metric)
+  }
+  return metric
+}
+
 /**
  * Runs inside each request's server span: names the trace in a W3C `traceresponse` header on every
  * answer (errors included), marks a failed request's span as an error, records the request's
@@ -25,14 +41,7 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
         const route = String(
           Option.getOrElse(Option.flatMap(span, (s) => Option.fromNullable(s.attributes.get("http.route"))), () => "")
         )
-        yield* Metric.update(
-          requestDuration.pipe(
-            Metric.tagged("http.request.method", request.method),
-            Metric.tagged("http.route", route === "" ? "unmatched" : route),
-            Metric.tagged("http.response.status_code", String(response.status))
-          ),
-          seconds
-        )
+        yield* Metric.update(durationOf(request.method, route === "" ? "unmatched" : route, response.status), seconds)
         if (!(yield* FiberRef.get(HttpMiddleware.loggerDisabled))) {
           const level = response.status >= 500 ? LogLevel.Warning : LogLevel.Info
           yield* Effect.logWithLevel(level, `${request.method} ${request.url} ${response.status}`).pipe(
