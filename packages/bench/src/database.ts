@@ -1,0 +1,101 @@
+/**
+ * The bench's databases: created fresh on the PostgreSQL server, migrated and seeded the way
+ * users do it (`npm run migrate`, `npm run seed`), counted after each run, dropped at the end.
+ */
+import { spawn } from "node:child_process"
+import pg from "pg"
+import type { Catalogue } from "./requests.js"
+
+/** The URL of database `name` on the server `adminUrl` points at. */
+export const databaseUrl = (adminUrl: string, name: string) => {
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+const withClient = async <A>(url: string, use: (client: pg.Client) => Promise<A>): Promise<A> => {
+  const client = new pg.Client({ connectionString: url, application_name: "icash-bench" })
+  await client.connect()
+  try {
+    return await use(client)
+  } finally {
+    await client.end()
+  }
+}
+
+const quoted = (name: string) => {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`unexpected database name ${name}`)
+  return `"${name}"`
+}
+
+export const createDatabase = (adminUrl: string, name: string) =>
+  withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${quoted(name)}`))
+
+export const dropDatabase = (adminUrl: string, name: string) =>
+  withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`))
+
+export const serverVersion = (adminUrl: string) =>
+  withClient(adminUrl, async (client) => (await client.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v)
+
+/** Runs `npm run <script>` in `cwd` with `env`; fails with its output when it exits non-zero. */
+export const npmRun = (cwd: string, script: string, env: Record<string, string>) =>
+  new Promise<string>((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", script], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let output = ""
+    child.stdout.on("data", (chunk) => (output += chunk))
+    child.stderr.on("data", (chunk) => (output += chunk))
+    child.on("error", reject)
+    child.on(
+      "exit",
+      (code, signal) =>
+        code === 0 ? resolve(output) : reject(new Error(`npm run ${script} failed (${code ?? signal}):\n${output}`))
+    )
+  })
+
+/** A fresh database with iCash's schema and the shipped catalogue and history, as users make one. */
+export const prepareDatabase = async (
+  repoRoot: string,
+  adminUrl: string,
+  name: string,
+  env: Record<string, string>
+) => {
+  await createDatabase(adminUrl, name)
+  const url = databaseUrl(adminUrl, name)
+  await npmRun(repoRoot, "migrate", { ...env, DATABASE_URL: url })
+  await npmRun(repoRoot, "seed", { ...env, DATABASE_URL: url })
+  // both databases start from the same statistics and visibility map
+  await withClient(url, (client) => client.query("VACUUM ANALYZE"))
+  return url
+}
+
+/** The ids `GET /branches` and `GET /products` list, straight from the database. */
+export const readCatalogue = (url: string): Promise<Catalogue> =>
+  withClient(url, async (client) => ({
+    branches: (await client.query<{ id: number }>("SELECT id FROM branches ORDER BY id")).rows.map((r) => r.id),
+    products: (await client.query<{ id: number }>("SELECT id FROM products ORDER BY id")).rows.map((r) => r.id)
+  }))
+
+export interface Counts {
+  readonly purchases: number
+  readonly items: number
+  readonly customers: number
+}
+
+export const counts = (url: string): Promise<Counts> =>
+  withClient(url, async (client) => {
+    const row = (await client.query<{ purchases: string; items: string; customers: string }>(
+      `SELECT (SELECT count(*) FROM purchases) AS purchases, (SELECT count(*) FROM purchase_items) AS items,
+              (SELECT count(*) FROM customers) AS customers`
+    )).rows[0]!
+    return { purchases: Number(row.purchases), items: Number(row.items), customers: Number(row.customers) }
+  })
+
+/**
+ * Writes every dirty page out, so that a run does not pay for the checkpoint the previous run's
+ * writes (to the other database, on the same server) would otherwise cause.
+ */
+export const checkpoint = (adminUrl: string) => withClient(adminUrl, (client) => client.query("CHECKPOINT"))
