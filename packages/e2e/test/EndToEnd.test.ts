@@ -1,13 +1,7 @@
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
-import {
-  CashRegisterApi,
-  type LoyalCustomer,
-  NewPurchase,
-  PurchaseId,
-  StoreAnalyticsApi
-} from "@icash/domain"
+import { CashRegisterApi, type LoyalCustomer, NewPurchase, PurchaseId, StoreAnalyticsApi } from "@icash/domain"
 import { scopedTestDatabase, type TestEngine, testEngines } from "@icash/persistence/testing"
 import { Context, Effect, Layer, Schema } from "effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -102,7 +96,7 @@ const allLoyal = (min: number, limit: number) =>
           urlParams: { min_purchases: min, limit, ...(cursor === null ? {} : { cursor }) }
         })
       expect(page.customers.length).toBeLessThanOrEqual(limit)
-      all.push(...page.customers)
+      for (const customer of page.customers) all.push(customer)
       cursor = page.next_cursor
     } while (cursor !== null)
     return all.map((c) => ({ user_id: c.user_id as string, purchase_count: c.purchase_count }))
@@ -123,8 +117,10 @@ const expectAnalyticsOf = (sales: ReadonlyArray<Sale>) =>
     }
   })
 
+const layerOptions = { excludeTestServices: true, timeout: "180 seconds" } as const
+
 for (const engine of await testEngines()) {
-  layer(systemLive(engine.name), { excludeTestServices: true, timeout: "180 seconds" })(`iCash end to end on ${engine.name}`, (it) => {
+  layer(systemLive(engine.name), layerOptions)(`iCash end to end on ${engine.name}`, (it) => {
     it.effect("serves the seeded catalogue and history exactly", () =>
       Effect.gen(function*() {
         const { register } = yield* clients
@@ -188,16 +184,16 @@ for (const engine of await testEngines()) {
           expect(yield* create({ branch_id: 1, user_id: newCustomer, items: [{ product_id: 2 }, { product_id: 2 }] }))
             .toMatchObject({ _tag: "DuplicateProducts", product_ids: [2] })
           // the contract refuses these on the client's side already: they never reach the server
-          for (const payload of [
+          const refusedByTheClient = [
             { branch_id: 1, items: [] },
             { branch_id: 1, items: [{ product_id: 1, quantity: 2 }] },
             { branch_id: 1, user_id: "not-a-uuid", items: [{ product_id: 1 }] }
-          ]) {
+          ]
+          for (const payload of refusedByTheClient) {
             expect((yield* create(payload))._tag).toBe("ParseError")
           }
-          expect(yield* register.purchases.get({ path: { id: PurchaseId.make(987654) } }).pipe(Effect.flip)).toMatchObject({
-            _tag: "PurchaseNotFound"
-          })
+          expect(yield* register.purchases.get({ path: { id: PurchaseId.make(987654) } }).pipe(Effect.flip))
+            .toMatchObject({ _tag: "PurchaseNotFound" })
           expect(
             yield* analytics.analytics.loyalCustomers({ urlParams: { cursor: "not-ours", min_purchases: 3, limit: 5 } })
               .pipe(Effect.flip)
@@ -214,14 +210,18 @@ for (const engine of await testEngines()) {
               Effect.flatMap((r) => Effect.map(r.json, (body) => ({ status: r.status, body: body as ErrorBody })))
             )
           const postRaw = (body: string) =>
-            send(HttpClientRequest.post(`${system.cashRegister}/purchases`).pipe(
-              HttpClientRequest.bodyText(body, "application/json")
-            ))
+            send(
+              HttpClientRequest.post(`${system.cashRegister}/purchases`).pipe(
+                HttpClientRequest.bodyText(body, "application/json")
+              )
+            )
           expect(yield* postRaw("{\"branch_id\": 1, \"items\": [")).toEqual({
             status: 400,
             body: { _tag: "MalformedRequest", message: "request body is not valid JSON" }
           })
-          const wrong = yield* postRaw(JSON.stringify({ branch_id: "1", user_id: 5, items: [{ product_id: 1, quantity: 3 }] }))
+          const wrong = yield* postRaw(
+            JSON.stringify({ branch_id: "1", user_id: 5, items: [{ product_id: 1, quantity: 3 }] })
+          )
           expect(wrong.status).toBe(400)
           expect(wrong.body.issues?.map((issue) => issue.path.join("."))).toEqual([
             "branch_id",
@@ -229,7 +229,9 @@ for (const engine of await testEngines()) {
             "items.0.quantity"
           ])
           for (const query of ["limit=0", "limit=1001", "limit=abc", "min_purchases=-1"]) {
-            const response = yield* send(HttpClientRequest.get(`${system.storeAnalytics}/analytics/loyal-customers?${query}`))
+            const response = yield* send(
+              HttpClientRequest.get(`${system.storeAnalytics}/analytics/loyal-customers?${query}`)
+            )
             expect(response.status).toBe(400)
             expect(response.body._tag).toBe("HttpApiDecodeError")
           }

@@ -1,12 +1,35 @@
 import { Command, HttpClient } from "@effect/platform"
-import { Duration, Effect, Schedule, Stream, String as Str } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type Duration, Effect, Schedule, Stream, String as Str } from "effect"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { createServer } from "node:net"
 import * as path from "node:path"
+import { entryPoints } from "../../../scripts/build.mjs"
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..")
-// node itself runs our TypeScript (through tsx's loader), so signals reach the program directly
-const node = [process.execPath, "--import", "tsx"] as const
+
+/**
+ * What users and the image run: the program the build makes of one of our entry points
+ * (`dist/<name>.js`), run by node itself so that signals reach it directly.
+ */
+const programOf = (entry: string) => {
+  const name = Object.keys(entryPoints).find((name) => entryPoints[name] === entry)
+  if (name === undefined) throw new Error(`${entry} is not an entry point of scripts/build.mjs`)
+  return path.join("dist", `${name}.js`)
+}
+
+let building: Promise<void> | undefined
+
+/** Brings dist/ up to date once per test file, as the `pre` scripts of `npm start` and the others do. */
+const built = Effect.promise(() =>
+  building ??= new Promise<void>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ["scripts/build.mjs", "--quiet"],
+      { cwd: repoRoot },
+      (error, _stdout, stderr) => error === null ? resolve() : reject(new Error(`the build failed:\n${stderr}`))
+    )
+  )
+)
 
 /** A port nobody listens on right now. */
 export const freePort = Effect.async<number>((resume) => {
@@ -17,10 +40,11 @@ export const freePort = Effect.async<number>((resume) => {
   })
 })
 
-/** Runs a TypeScript entry point of ours to completion; fails with its output when it exits non-zero. */
+/** Runs the program built from an entry point of ours to completion; fails with its output when it exits non-zero. */
 export const runScript = (entry: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.gen(function*() {
-    const process = yield* Command.make(...node, entry, ...args).pipe(
+    yield* built
+    const process = yield* Command.make(globalThis.process.execPath, programOf(entry), ...args).pipe(
       Command.workingDirectory(repoRoot),
       Command.env({ LOG_DIR: "", ...env }),
       Command.start
@@ -40,6 +64,9 @@ const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
 export const waitUntilReady = (url: string, within: Duration.DurationInput = "90 seconds") =>
   HttpClient.get(url).pipe(
     Effect.flatMap((response) => (response.status === 200 ? Effect.void : Effect.fail("not ready"))),
+    // a request that reaches the server after it listens but before it serves gets no answer
+    // (/ready itself gives the database 2 seconds)
+    Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => "no answer" }),
     Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo(within))),
     Effect.orDie
   )
@@ -86,10 +113,14 @@ export const startUserProcess = (command: string, args: ReadonlyArray<string>, e
     (running) => running.stop("SIGKILL")
   )
 
-/** Starts a service as its own process for the scope's lifetime, and waits until `/ready` answers 200. */
+/**
+ * Starts the service built from an entry point of ours as its own process for the scope's lifetime,
+ * and waits until `/ready` answers 200.
+ */
 export const startService = (entry: string, port: number, env: Record<string, string>) =>
   Effect.gen(function*() {
-    yield* startUserProcess(node[0], [...node.slice(1), entry], { LOG_LEVEL: "Warn", LOG_DIR: "", ...env })
+    yield* built
+    yield* startUserProcess(process.execPath, [programOf(entry)], { LOG_LEVEL: "Warn", LOG_DIR: "", ...env })
     const baseUrl = `http://127.0.0.1:${port}`
     yield* waitUntilReady(`${baseUrl}/ready`)
     return baseUrl

@@ -7,10 +7,12 @@
  */
 import { Config, ConfigProvider, Effect, Exit, Option } from "effect"
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs"
+import { isBuiltin } from "node:module"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { parse } from "yaml"
+import { bundle, entryPoints as buildEntryPoints } from "../../../scripts/build.mjs"
 import { telemetryConfig } from "../src/TelemetryConfig.js"
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
@@ -47,10 +49,16 @@ const packageNames = readdirSync(join(root, "packages")).filter((name) =>
   existsSync(join(root, "packages", name, "package.json"))
 )
 
-// `src/testing` holds helpers for the test suites (TEST_DATABASE_URL), not configuration of the product.
+/** The production build, in memory: what dist/ holds, and the files it is made of. */
+const built = await bundle()
+
+// The product's configuration is what the code built into dist/ reads: not that of dev tools (such
+// as packages/bench) nor of `src/testing`, the helpers of the test suites (TEST_DATABASE_URL).
+const builtFiles = new Set(Object.keys(built.metafile.inputs))
 const sources = packageNames
   .flatMap((pkg) => existsSync(join(root, "packages", pkg, "src")) ? walk(join(root, "packages", pkg, "src")) : [])
   .filter((path) => path.endsWith(".ts") && !path.split("/").includes("testing"))
+  .filter((path) => builtFiles.has(relative(root, path)))
   .map((path) => ({ file: relative(root, path), text: readFileSync(path, "utf8") }))
 
 /** The text between the parenthesis at `open` and its match, skipping over string literals. */
@@ -159,8 +167,10 @@ const codeVariables: ReadonlyArray<CodeVariable> = sources.flatMap(({ file, text
         file,
         ...(literals === undefined ? {} : { literals })
       })
-    } else if (literals === undefined && argument === "options.portVariable" && defaultExpression === "options.defaultPort") {
-      found.push(...portSettings.map((port) => ({ name: port.name, kind, default: port.default, file })))
+    } else if (
+      literals === undefined && argument === "options.portVariable" && defaultExpression === "options.defaultPort"
+    ) {
+      for (const port of portSettings) found.push({ name: port.name, kind, default: port.default, file })
     } else {
       throw new Error(`${file}: Config.${kind}(${argument}) names its variable indirectly; teach this test`)
     }
@@ -354,16 +364,26 @@ const rootPackage = JSON.parse(read("package.json")) as {
   readonly devDependencies?: Record<string, string>
 }
 
-/** The files a command line runs: `npm run X` scripts must exist, and so must the .ts files they name. */
+/**
+ * The entry points (TypeScript sources) of the programs a command line runs. Every program must be
+ * one the build makes (`dist/<name>.js`, see scripts/build.mjs): neither the image nor a production
+ * install has a TypeScript runner. `npm run X` scripts must exist.
+ */
 const entryPointsOf = (command: string): Array<string> =>
   command.split(/\s*(?:&&|;|\|\|)\s*/).flatMap((part) => {
-    const script = /npm run (\S+)/.exec(part)?.[1]
+    const script = /npm (?:run |run-script )?(\S+)/.exec(part)?.[1]
     if (script !== undefined) {
       const body = rootPackage.scripts[script]
       if (body === undefined) throw new Error(`no npm script ${script} in package.json`)
       return entryPointsOf(body)
     }
-    return [...part.matchAll(/(\S+\.ts)\b/g)].map((m) => m[1]!)
+    const typescript = /\S+\.[cm]?ts\b/.exec(part)
+    if (typescript !== null) throw new Error(`${part} runs TypeScript (${typescript[0]}), not the built dist/`)
+    return [...part.matchAll(/(?:^|\s)(?:\.\/)?dist\/([\w.-]+)\.js(?=\s|$)/g)].map((m) => {
+      const entry = buildEntryPoints[m[1]!]
+      if (entry === undefined) throw new Error(`${part}: scripts/build.mjs makes no dist/${m[1]}.js`)
+      return entry
+    })
   })
 
 // ---------------------------------------------------------------------------------------------------
@@ -388,6 +408,17 @@ const instructions: ReadonlyArray<Instruction> = read("Dockerfile")
   })
 
 const finalStage = instructions.slice(instructions.map((i) => i.keyword).lastIndexOf("FROM"))
+
+/** The Dockerfile's stages, each with its name (`FROM image AS name`) and instructions. */
+const stages = instructions
+  .flatMap((i, index) => i.keyword === "FROM" ? [index] : [])
+  .map((start, n, starts) => {
+    const body = instructions.slice(start, starts[n + 1] ?? instructions.length)
+    return { name: /\sAS\s+(\S+)/i.exec(body[0]!.args)?.[1], instructions: body }
+  })
+
+/** The stage a `COPY --from=<stage>` copies from; undefined for a COPY from the build context. */
+const copyFrom = (args: string): string | undefined => /--from=(\S+)/.exec(args)?.[1]
 
 /** Sources and destination of a COPY, without its flags; null for a COPY from another stage. */
 const copyOf = (args: string): { readonly sources: Array<string>; readonly destination: string } | null => {
@@ -511,14 +542,17 @@ describe("deployment files agree with the code's configuration", () => {
     }
   })
 
-  it("migrates and seeds once, after PostgreSQL is healthy, with scripts that exist", () => {
+  it("migrates and seeds once, after PostgreSQL is healthy, with the programs npm run migrate and seed run", () => {
     const migrateSeed = service(compose, "migrate-seed")
     expect(migrateSeed.build, "built from our Dockerfile").toBeDefined()
     expect(migrateSeed.restart).toBe("no")
     expect(dependencyCondition(migrateSeed, "postgres")).toBe("service_healthy")
     const command = commandLine(migrateSeed)
-    expect(command).toMatch(/npm run migrate\s*&&\s*npm run seed/)
-    for (const script of ["migrate", "seed"]) expect(rootPackage.scripts[script], script).toBeDefined()
+    expect(command).toMatch(/&&/)
+    expect(command, "the image's built programs (npm would run the build first)").not.toMatch(/\bnpm\b/)
+    const scripts = ["migrate", "seed"].flatMap((script) => entryPointsOf(`npm run ${script}`))
+    expect(scripts).toEqual(["packages/persistence/src/main.ts", "packages/seed/src/main.ts"])
+    expect(entryPointsOf(command)).toEqual(scripts)
   })
 
   describe.each(portSettings.map((p) => [p.pkg, p] as const))("the %s service", (name, port) => {
@@ -537,9 +571,10 @@ describe("deployment files agree with the code's configuration", () => {
       expect(test).toMatch(/^(CMD|CMD-SHELL) node /)
     })
 
-    it("runs its own main.ts from the image", () => {
+    it("runs the program built from its own main.ts from the image", () => {
       const s = service(compose, name)
       expect(s.build, "built from our Dockerfile").toBeDefined()
+      expect(commandLine(s), "node itself, as PID 1's child").toMatch(/^node /)
       const entryPoints = entryPointsOf(commandLine(s))
       expect(entryPoints).toEqual([`packages/${name}/src/main.ts`])
       for (const file of entryPoints) expect(existsSync(join(root, file)), file).toBe(true)
@@ -702,7 +737,9 @@ describe("deployment files agree with the code's configuration", () => {
         for (const file of [compose, composeWithoutEnv]) {
           const env = environmentOf(service(file, name))
           const provider = ConfigProvider.fromMap(new Map(Object.entries(env)))
-          const exit = Effect.runSyncExit(telemetryConfig("the code's default").pipe(Effect.withConfigProvider(provider)))
+          const exit = Effect.runSyncExit(
+            telemetryConfig("the code's default").pipe(Effect.withConfigProvider(provider))
+          )
           if (!Exit.isSuccess(exit)) throw new Error(`${name}: ${String(exit)}`)
           const config = exit.value
           expect(Option.isSome(config), "telemetry on").toBe(true)
@@ -731,10 +768,12 @@ describe("deployment files agree with the code's configuration", () => {
         expect(shared, `${name} and ${prometheusName} share a network`).not.toEqual([])
       })
 
-      it.each([
-        ["OTEL_TRACES_EXPORTER", "tracesUrl", "metricsUrl"],
-        ["OTEL_METRICS_EXPORTER", "metricsUrl", "tracesUrl"]
-      ] as const)("turns one signal off with %s=none in .env", (variable, off, on) => {
+      it.each(
+        [
+          ["OTEL_TRACES_EXPORTER", "tracesUrl", "metricsUrl"],
+          ["OTEL_METRICS_EXPORTER", "metricsUrl", "tracesUrl"]
+        ] as const
+      )("turns one signal off with %s=none in .env", (variable, off, on) => {
         const config = resolvedTelemetry(
           parse(interpolate(new Map([...envExample, [variable, "none"]])), { merge: true }) as ComposeFile,
           name
@@ -802,9 +841,16 @@ describe("deployment files agree with the code's configuration", () => {
   })
 
   it("installs production dependencies from every workspace manifest before copying the sources", () => {
-    const install = instructions.findIndex((i) => i.keyword === "RUN" && /\bnpm ci\b/.test(i.args))
-    expect(install, "RUN npm ci").toBeGreaterThan(-1)
-    expect(instructions[install]!.args).toMatch(/--omit=dev\b/)
+    const install = instructions.findIndex((i) =>
+      i.keyword === "RUN" && /\bnpm ci\b/.test(i.args) && /--omit=dev\b/.test(i.args)
+    )
+    expect(install, "RUN npm ci --omit=dev").toBeGreaterThan(-1)
+    // the image's node_modules are that install's
+    const installStage = stages.find((stage) => stage.instructions.includes(instructions[install]!))
+    expect(
+      finalStage.some((i) => i.keyword === "COPY" && copyFrom(i.args) === installStage?.name),
+      `COPY --from=${installStage?.name} in the final stage`
+    ).toBe(true)
     // by name, or within a directory (as a stage that prunes `packages` to its manifests does)
     const copiedBefore = instructions
       .slice(0, install)
@@ -819,8 +865,6 @@ describe("deployment files agree with the code's configuration", () => {
     const locked = (JSON.parse(read("package-lock.json")) as { readonly packages: Record<string, unknown> }).packages
     expect(packageNames.filter((p) => locked[`packages/${p}`] === undefined), "workspaces not in package-lock.json")
       .toEqual([])
-    // the image runs TypeScript through tsx, which --omit=dev would leave out if it were a devDependency
-    expect(rootPackage.dependencies["tsx"], "tsx in dependencies").toBeDefined()
   })
 
   it("copies only files that exist, and runs an existing entry point as the node user in production", () => {
@@ -830,7 +874,30 @@ describe("deployment files agree with the code's configuration", () => {
       }
     }
     const finalCopies = finalStage.flatMap((i) => i.keyword === "COPY" ? copyOf(i.args)?.sources ?? [] : [])
-    expect(finalCopies).toEqual(expect.arrayContaining(["packages", "data"]))
+    expect(finalCopies).toContain("data")
+    expect(finalCopies, "no TypeScript sources in the image: it runs dist/").not.toContain("packages")
+    // dist/ comes from a stage that copies the sources in and runs the build
+    const distCopy = finalStage.find((i) =>
+      i.keyword === "COPY" && copyFrom(i.args) !== undefined && /\/dist\/?\s+(?:\.\/)?dist\/?$/.test(i.args)
+    )
+    expect(distCopy, "COPY --from=<build stage> /app/dist ./dist").toBeDefined()
+    const buildStage = stages.find((stage) => stage.name === copyFrom(distCopy!.args))
+    const buildRun =
+      buildStage?.instructions.findIndex((i) =>
+        i.keyword === "RUN" && /\b(?:node scripts\/build\.mjs|npm run build)\b/.test(i.args)
+      ) ?? -1
+    expect(buildRun, `RUN node scripts/build.mjs in stage ${buildStage?.name}`).toBeGreaterThan(-1)
+    const copiedForBuild = buildStage!.instructions.slice(0, buildRun)
+      .flatMap((i) => i.keyword === "COPY" ? copyOf(i.args)?.sources ?? [] : [])
+    expect(copiedForBuild).toEqual(
+      expect.arrayContaining(["packages", "scripts", "tsconfig.json", "tsconfig.base.json"])
+    )
+    expect(
+      buildStage!.instructions.slice(0, buildRun).some((i) =>
+        i.keyword === "RUN" && /\bnpm ci\b/.test(i.args) && !/--omit=dev\b/.test(i.args)
+      ),
+      "npm ci with the dev dependencies (esbuild) before the build"
+    ).toBe(true)
     expect(finalStage.filter((i) => i.keyword === "USER").at(-1)?.args).toBe("node")
     expect(finalStage.some((i) => i.keyword === "ENV" && /^NODE_ENV[= ]production$/.test(i.args))).toBe(true)
     const cmd = finalStage.filter((i) => i.keyword === "CMD").at(-1)
@@ -844,9 +911,68 @@ describe("deployment files agree with the code's configuration", () => {
     const ignored = read(".dockerignore").split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith("#"))
     expect(ignored).toContain(".env")
     expect(ignored.some((p) => p === "node_modules" || p === "**/node_modules")).toBe(true)
+    // the image builds its own dist/; a local one may be stale
+    expect(ignored).toContain("dist")
     const copied = instructions.flatMap((i) => i.keyword === "COPY" ? copyOf(i.args)?.sources ?? [] : [])
     for (const source of copied) {
       expect(ignored.filter((p) => p === source || p === source.split("/")[0]), source).toEqual([])
+    }
+  })
+})
+
+describe("the production build (scripts/build.mjs) and the commands that run it", () => {
+  const scripts = {
+    "start": "packages/app/src/main.ts",
+    "start:cash-register": "packages/cash-register/src/main.ts",
+    "start:store-analytics": "packages/store-analytics/src/main.ts",
+    "migrate": "packages/persistence/src/main.ts",
+    "seed": "packages/seed/src/main.ts"
+  }
+
+  it.each(Object.entries(scripts))("npm run %s runs the program built from %s, built first", (script, entry) => {
+    const body = rootPackage.scripts[script] ?? ""
+    // node itself (npm's child), so that Ctrl-C and SIGTERM reach the Effect runtime
+    expect(body, script).toMatch(/^node\s/)
+    expect(entryPointsOf(body), script).toEqual([entry])
+    expect(existsSync(join(root, entry)), entry).toBe(true)
+    // nobody runs stale code: the pre-script brings dist/ up to date
+    expect(rootPackage.scripts[`pre${script}`], `pre${script}`).toMatch(/^node scripts\/build\.mjs\b/)
+  })
+
+  it("builds on npm install, and builds every entry point some command runs", () => {
+    expect(rootPackage.scripts["prepare"]).toMatch(/^node scripts\/build\.mjs\b/)
+    expect(Object.values(buildEntryPoints).sort()).toEqual([...new Set(Object.values(scripts))].sort())
+  })
+
+  it("needs no TypeScript runner in production: tsx is a dev dependency", () => {
+    const manifests = [
+      rootPackage,
+      ...packageNames.map((p) => JSON.parse(read(`packages/${p}/package.json`)))
+    ] as Array<
+      { readonly dependencies?: Record<string, string> }
+    >
+    expect(manifests.filter((m) => m.dependencies?.["tsx"] !== undefined), "tsx in dependencies").toEqual([])
+    expect(rootPackage.devDependencies?.["esbuild"], "esbuild, which the build imports").toBeDefined()
+  })
+
+  it("loads only packages that npm ci --omit=dev installs", () => {
+    const { metafile } = built
+    const imported = new Set(
+      Object.values(metafile.outputs).flatMap((output) =>
+        output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path)
+      )
+    )
+    const packagesOf = [...imported].map((specifier) =>
+      specifier.split("/").slice(0, specifier.startsWith("@") ? 2 : 1).join("/")
+    )
+    const locked = (JSON.parse(read("package-lock.json")) as {
+      readonly packages: Record<string, { readonly dev?: boolean }>
+    }).packages
+    expect(packagesOf.length, "the bundles load pg, PGlite, ... from node_modules").toBeGreaterThan(0)
+    for (const name of new Set(packagesOf)) {
+      const entry = locked[`node_modules/${name}`]
+      expect(entry, `${name} in package-lock.json`).toBeDefined()
+      expect(entry?.dev, `${name} is a dev dependency only`).not.toBe(true)
     }
   })
 })
