@@ -1,5 +1,5 @@
-import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Effect, FiberRef, LogLevel, Metric, MetricBoundaries, Option } from "effect"
+import { HttpApp, HttpMiddleware, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Cause, Clock, Effect, Equal, FiberRef, HashSet, LogLevel, Metric, MetricBoundaries, Option } from "effect"
 import { failNotedFailure } from "./RequestFailure.js"
 
 /** Request latency, seconds, per method, route and status: the histogram behind a latency dashboard. */
@@ -8,6 +8,18 @@ export const requestDuration = Metric.histogram(
   MetricBoundaries.exponential({ start: 0.001, factor: 2, count: 14 }),
   "Duration of HTTP server requests, in seconds"
 )
+
+/** The client went away mid-request: not our failure (the platform answers it with a 499 nobody reads). */
+const clientDisconnected = (cause: Cause.Cause<unknown>) =>
+  HashSet.some(Cause.interruptors(cause), (id) => Equal.equals(id, HttpServerError.clientAbortFiberId)) ||
+  Cause.reduce(
+    cause,
+    false,
+    (found, part) =>
+      Option.some(
+        found || (part._tag === "Die" && HttpServerResponse.isServerResponse(part.defect) && part.defect.status === 499)
+      )
+  )
 
 // One tagged histogram per (method, route, status), made once: tagging allocates and hashes.
 const durations = new Map<string, Metric.Metric.Histogram<number>>()
@@ -67,7 +79,13 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
     )
     return yield* failNotedFailure(app).pipe(
       Effect.tapErrorCause((cause) =>
-        Cause.isDie(cause) ? Effect.logError(`${request.method} ${request.url} failed`, cause) : Effect.void
+        clientDisconnected(cause)
+          ? Effect.logInfo(`${request.method} ${request.url}: the client disconnected before the answer`).pipe(
+            Effect.annotateLogs({ "http.request.method": request.method, "url.path": request.url })
+          )
+          : Cause.isDie(cause)
+          ? Effect.logError(`${request.method} ${request.url} failed`, cause)
+          : Effect.void
       )
     )
   })
