@@ -1,4 +1,5 @@
 /** The command line of `npm run bench`. */
+import { parseArgs } from "node:util"
 
 export type Target = "icash" | "floor"
 
@@ -35,86 +36,58 @@ BENCH_DATABASE_URL names (default postgres://postgres@127.0.0.1:5432/postgres), 
   --keep-databases  do not drop the databases at the end
   --help            this text`
 
-const positiveInt = (name: string, text: string | undefined) => {
+const wholeNumber = (name: string, text: string | undefined, fallback: number, min: number) => {
+  if (text === undefined) return fallback
   const value = Number(text)
-  if (text === undefined || !Number.isInteger(value) || value < 1) {
-    throw new Error(`--${name} takes a whole number >= 1`)
+  if (text === "" || !Number.isInteger(value) || value < min) {
+    throw new Error(`--${name} takes a whole number >= ${min}`)
   }
   return value
 }
 
+const nonEmpty = (text: string | undefined, complaint: string) => {
+  if (text === "") throw new Error(complaint)
+  return text
+}
+
 export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv): Options | "help" => {
-  let options: Options = {
-    connections: 32,
-    seconds: 20,
-    warmup: 3,
-    rounds: 1,
-    only: undefined,
-    out: undefined,
-    seed: 1,
-    customers: 4000,
-    logLevel: undefined,
-    adminUrl: env.BENCH_DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres",
-    keepDatabases: false
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!
-    const [name, inline] = flag.startsWith("--") && flag.includes("=")
-      ? flag.split("=", 2) as [string, string]
-      : [flag, undefined]
-    const value = () => inline ?? argv[++i]
-    switch (name) {
-      case "--help":
-      case "-h":
-        return "help"
-      case "--connections":
-        options = { ...options, connections: positiveInt("connections", value()) }
-        break
-      case "--seconds":
-        options = { ...options, seconds: positiveInt("seconds", value()) }
-        break
-      case "--warmup": {
-        const text = value()
-        const warmup = Number(text)
-        if (text === undefined || !Number.isInteger(warmup) || warmup < 0) {
-          throw new Error("--warmup takes a whole number >= 0")
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: [...argv],
+        strict: true,
+        options: {
+          "help": { type: "boolean", short: "h" },
+          "connections": { type: "string" },
+          "seconds": { type: "string" },
+          "warmup": { type: "string" },
+          "rounds": { type: "string" },
+          "only": { type: "string" },
+          "out": { type: "string" },
+          "seed": { type: "string" },
+          "customers": { type: "string" },
+          "log-level": { type: "string" },
+          "keep-databases": { type: "boolean" }
         }
-        options = { ...options, warmup }
-        break
-      }
-      case "--rounds":
-        options = { ...options, rounds: positiveInt("rounds", value()) }
-        break
-      case "--only": {
-        const only = value()
-        if (only !== "icash" && only !== "floor") throw new Error("--only takes icash or floor")
-        options = { ...options, only }
-        break
-      }
-      case "--out": {
-        const out = value()
-        if (out === undefined || out === "") throw new Error("--out takes a file name")
-        options = { ...options, out }
-        break
-      }
-      case "--seed":
-        options = { ...options, seed: positiveInt("seed", value()) }
-        break
-      case "--customers":
-        options = { ...options, customers: positiveInt("customers", value()) }
-        break
-      case "--log-level": {
-        const logLevel = value()
-        if (logLevel === undefined || logLevel === "") throw new Error("--log-level takes a level, e.g. Warn")
-        options = { ...options, logLevel }
-        break
-      }
-      case "--keep-databases":
-        options = { ...options, keepDatabases: true }
-        break
-      default:
-        throw new Error(`unknown option ${flag}\n\n${usage}`)
+      }).values
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`)
     }
+  })()
+  if (parsed.help) return "help"
+  const only = parsed.only
+  if (only !== undefined && only !== "icash" && only !== "floor") throw new Error("--only takes icash or floor")
+  return {
+    connections: wholeNumber("connections", parsed.connections, 32, 1),
+    seconds: wholeNumber("seconds", parsed.seconds, 20, 1),
+    warmup: wholeNumber("warmup", parsed.warmup, 3, 0),
+    rounds: wholeNumber("rounds", parsed.rounds, 1, 1),
+    only,
+    out: nonEmpty(parsed.out, "--out takes a file name"),
+    seed: wholeNumber("seed", parsed.seed, 1, 1),
+    customers: wholeNumber("customers", parsed.customers, 4000, 1),
+    logLevel: nonEmpty(parsed["log-level"], "--log-level takes a level, e.g. Warn"),
+    adminUrl: env.BENCH_DATABASE_URL?.trim() || "postgres://postgres@127.0.0.1:5432/postgres",
+    keepDatabases: parsed["keep-databases"] ?? false
   }
-  return options
 }

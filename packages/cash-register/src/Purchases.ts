@@ -25,27 +25,26 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
     const groups = yield* GroupCommit
     const repo = yield* PurchasesRepo
 
+    /** Checks the purchase against a freshly loaded catalogue. */
+    const recheck = (input: NewPurchase) =>
+      Effect.flatMap(catalog.refresh, (fresh) => {
+        const problem = problemWith(input, fresh)
+        return problem === undefined ? Effect.void : Effect.fail(problem)
+      })
+
     // An id the snapshot does not know may have just been added: look again before refusing.
     const validate = (input: NewPurchase) =>
       Effect.flatMap(catalog.current, (snapshot) => {
         const problem = problemWith(input, snapshot)
         if (problem === undefined) return Effect.void
-        if (problem._tag === "DuplicateProducts") return Effect.fail(problem)
-        return Effect.flatMap(catalog.refresh, (fresh) => {
-          const stillWrong = problemWith(input, fresh)
-          return stillWrong === undefined ? Effect.void : Effect.fail(stillWrong)
-        })
+        return problem._tag === "DuplicateProducts" ? Effect.fail(problem) : recheck(input)
       })
 
     const store = (input: NewPurchase, user_id: CustomerId) =>
       groups.store({ branch_id: input.branch_id, user_id, product_ids: input.items.map((item) => item.product_id) })
         .pipe(
           // The catalogue changed between validation and storing: say what is now wrong, if anything.
-          Effect.catchIf(isConstraintViolation, (error) =>
-            Effect.flatMap(catalog.refresh, (fresh) => {
-              const problem = problemWith(input, fresh)
-              return problem === undefined ? Effect.die(error) : Effect.fail(problem)
-            })),
+          Effect.catchIf(isConstraintViolation, (error) => Effect.zipRight(recheck(input), Effect.die(error))),
           Effect.catchTag("SqlError", Effect.die)
         )
 
