@@ -17,6 +17,7 @@ import {
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { createStream, type RotatingFileStream } from "rotating-file-stream"
+import { type LineBatch, lineBatch } from "./LineBatch.js"
 
 /** The log annotation that routes a line to its service's file; servers set it on their requests. */
 export const SERVICE_ANNOTATION = "service"
@@ -71,25 +72,45 @@ export const formatLine = (options: Logger.Logger.Options<unknown>, defaultServi
 const logFiles = (dir: string, size: string, maxFiles: number) =>
   Effect.acquireRelease(
     Effect.sync(() => {
-      const streams = new Map<string, RotatingFileStream>()
+      const files = new Map<string, { readonly stream: RotatingFileStream; readonly lines: LineBatch }>()
       const write = (service: string, line: string) => {
-        let stream = streams.get(service)
-        if (stream === undefined) {
+        let file = files.get(service)
+        if (file === undefined) {
           const serviceDir = path.join(dir, service)
           fs.mkdirSync(serviceDir, { recursive: true })
-          stream = createStream(`${service}.log`, { path: serviceDir, size, maxFiles })
+          const stream = createStream(`${service}.log`, { path: serviceDir, size, maxFiles })
           stream.on("error", (error) => process.stderr.write(`log file ${serviceDir}: ${error}\n`))
-          streams.set(service, stream)
+          file = { stream, lines: lineBatch((text) => stream.write(text)) }
+          files.set(service, file)
         }
-        stream.write(line + "\n")
+        file.lines.write(line)
       }
-      return { write, streams }
+      return { write, files }
     }),
-    ({ streams }) =>
+    ({ files }) =>
       Effect.promise(() =>
-        Promise.all([...streams.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))))
+        Promise.all(
+          [...files.values()].map(({ lines, stream }) => {
+            lines.flush()
+            return new Promise<void>((resolve) => stream.end(resolve))
+          })
+        )
       )
   )
+
+/** Lines for stdout, written in batches; what is pending is written when the scope closes or the process exits. */
+const stdoutLines = Effect.acquireRelease(
+  Effect.sync(() => {
+    const lines = lineBatch((text) => process.stdout.write(text))
+    process.on("exit", lines.flush)
+    return lines
+  }),
+  (lines) =>
+    Effect.sync(() => {
+      process.off("exit", lines.flush)
+      lines.flush()
+    })
+)
 
 /**
  * Structured logs at the level `LOG_LEVEL` names (default Info): JSON lines on stdout, and in
@@ -105,9 +126,10 @@ export const LoggingLive = (service: string) =>
       const size = yield* Config.string("LOG_FILE_MAX_SIZE").pipe(Config.withDefault("10M"))
       const maxFiles = yield* Config.integer("LOG_FILE_MAX_FILES").pipe(Config.withDefault(5))
       const files = dir === "" ? undefined : yield* logFiles(dir, size, maxFiles)
+      const stdout = yield* stdoutLines
       const logger = Logger.make<unknown, void>((options) => {
         const line = formatLine(options, service)
-        console.log(line)
+        stdout.write(line)
         if (files !== undefined) {
           const target = HashMap.get(options.annotations, SERVICE_ANNOTATION).pipe(Option.getOrElse(() => service))
           files.write(String(target), line)

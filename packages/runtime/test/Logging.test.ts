@@ -6,6 +6,10 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { vi } from "vitest"
 
+/** The lines written through a spy on `process.stdout.write` (the logger writes several at once). */
+const writtenLines = (spy: { mock: { calls: Array<Array<unknown>> } }) =>
+  spy.mock.calls.flatMap(([chunk]) => String(chunk).split("\n").filter((line) => line !== ""))
+
 const withConfig = (entries: Record<string, string>) =>
   Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries))))
 
@@ -14,7 +18,7 @@ const lines = (file: string) => readFileSync(file, "utf8").trim().split("\n").ma
 describe("logs", () => {
   it.live("are JSON lines on stdout and in the service's file, tied to the span they were written in", () =>
     Effect.gen(function*() {
-      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true)
       const dir = mkdtempSync(path.join(tmpdir(), "icash-logs-"))
       const span = yield* Effect.gen(function*() {
         yield* Effect.logInfo("outside any request")
@@ -27,7 +31,7 @@ describe("logs", () => {
         yield* Effect.logDebug("below the level")
         return span
       }).pipe(Effect.provide(LoggingLive("cash-register").pipe(Layer.provide(withConfig({ LOG_DIR: dir })))))
-      const printed = stdout.mock.calls.map(([text]) => JSON.parse(String(text)).message)
+      const printed = writtenLines(stdout).map((text) => JSON.parse(text).message)
       stdout.mockRestore()
 
       const own = lines(path.join(dir, "cash-register", "cash-register.log"))
@@ -52,13 +56,13 @@ describe("logs", () => {
 
   it.live("always carry a string message, with every detail as a top-level field", () =>
     Effect.gen(function*() {
-      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true)
       yield* Effect.gen(function*() {
         yield* Effect.logInfo("products loaded", { in_file: 10, added: 3 })
         yield* Effect.logWarning("database not reachable", Cause.fail(new Error("connection refused")))
         yield* Effect.logInfo("batch", 3, "of", 7)
       }).pipe(Effect.provide(LoggingLive("seed").pipe(Layer.provide(withConfig({ LOG_DIR: "" })))))
-      const printed = stdout.mock.calls.map(([text]) => JSON.parse(String(text)))
+      const printed = writtenLines(stdout).map((text) => JSON.parse(text))
       stdout.mockRestore()
       for (const line of printed) expect(typeof line.message).toBe("string")
       expect(printed[0]).toMatchObject({ message: "products loaded", in_file: 10, added: 3 })
@@ -75,7 +79,7 @@ describe("logs", () => {
 
   it.live("are rotated by size, keeping a bounded number of files", () =>
     Effect.gen(function*() {
-      const stdout = vi.spyOn(console, "log").mockImplementation(() => undefined)
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true)
       const dir = mkdtempSync(path.join(tmpdir(), "icash-logs-"))
       const config = withConfig({ LOG_DIR: dir, LOG_FILE_MAX_SIZE: "1K", LOG_FILE_MAX_FILES: "2" })
       yield* Effect.forEach(
