@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { CustomerId, ProductId } from "./Ids.js"
+import { BranchId, CustomerId, ProductId } from "./Ids.js"
 import { Money } from "./Money.js"
 
 export class UniqueCustomers extends Schema.Class<UniqueCustomers>("UniqueCustomers")({
@@ -64,3 +64,78 @@ export class TopProducts extends Schema.Class<TopProducts>("TopProducts")({
   limit: Schema.Int,
   products: Schema.Array(TopProduct)
 }, { description: "Best sellers by units sold, ties at the cut-off included" }) {}
+
+/** The loyalty threshold of the live figures and of `/analytics/loyal-customers` by default. */
+export const DEFAULT_LOYAL_MIN_PURCHASES = 3
+
+/**
+ * The chain's figures at one moment: the `data` of every `/analytics/stream` event. `version`
+ * grows with every change the database committed; it is also the event's `id`.
+ */
+export class LiveFigures extends Schema.Class<LiveFigures>("LiveFigures")({
+  version: Schema.NonNegativeInt.annotations({ description: "Grows with every committed change; the event id" }),
+  unique_customers: Schema.NonNegativeInt,
+  loyal_customers: Schema.NonNegativeInt.annotations({
+    description: `Customers with at least ${DEFAULT_LOYAL_MIN_PURCHASES} purchases`
+  }),
+  purchases: Schema.NonNegativeInt.annotations({ description: "Purchases recorded, all branches" }),
+  revenue: Money.annotations({ description: "Sum of all purchases' totals" }),
+  top_products: TopProducts
+}, { description: "The chain's live figures" }) {}
+
+/** An IANA time zone name that this runtime knows (`Europe/Paris`, `UTC`, ...). */
+export const TimeZone = Schema.String.pipe(
+  Schema.filter((name) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: name })
+      return true
+    } catch {
+      return false
+    }
+  }, { message: () => "tz must be an IANA time zone name, such as UTC or Europe/Paris" })
+).annotations({ description: "IANA time zone name", examples: ["UTC", "Europe/Paris"] })
+
+export const SalesBucketSize = Schema.Literal("hour", "day")
+export type SalesBucketSize = typeof SalesBucketSize.Type
+
+/** The longest range a sales query may span, per bucket size. */
+export const MAX_SALES_BUCKETS = { hour: 24 * 31, day: 366 * 3 } as const
+
+export const SalesParams = Schema.Struct({
+  from: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }).annotations({
+    description: "Start of the range, ISO 8601 (default: 24 hours, or 30 days for day buckets, before `to`)"
+  }),
+  to: Schema.optionalWith(Schema.DateTimeUtc, { exact: true }).annotations({
+    description: "End of the range (exclusive), ISO 8601 (default: now)"
+  }),
+  bucket: Schema.optionalWith(SalesBucketSize, { default: () => "hour" as const, exact: true }).annotations({
+    description: "hour or day (default hour)"
+  }),
+  tz: Schema.optionalWith(TimeZone, { default: () => "UTC", exact: true }).annotations({
+    description: "The time zone whose hours and days the buckets are (default UTC)"
+  }),
+  branch_id: Schema.optionalWith(Schema.compose(Schema.NumberFromString, BranchId), { exact: true }).annotations({
+    description: "One branch; the whole chain when omitted"
+  })
+})
+export type SalesParams = typeof SalesParams.Type
+
+export class SalesBucket extends Schema.Class<SalesBucket>("SalesBucket")({
+  start: Schema.DateTimeUtc.annotations({ description: "When the bucket starts, as an instant (UTC)" }),
+  local_start: Schema.String.annotations({
+    description: "When the bucket starts on the wall clock of tz, ISO 8601 without offset"
+  }),
+  purchases: Schema.NonNegativeInt,
+  revenue: Money
+}) {}
+
+export class Sales extends Schema.Class<Sales>("Sales")({
+  from: Schema.DateTimeUtc,
+  to: Schema.DateTimeUtc,
+  bucket: SalesBucketSize,
+  tz: Schema.String,
+  branch_id: Schema.NullOr(BranchId),
+  buckets: Schema.Array(SalesBucket).annotations({
+    description: "Every bucket that starts in [from, to), empty ones included, in order"
+  })
+}, { description: "Purchases and revenue per time bucket" }) {}

@@ -61,6 +61,18 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()(
   HttpApiSchema.annotations({ status: 400, description: "The cursor was not issued by this server for this query" })
 ) {}
 
+export class InvalidSalesQuery extends Schema.TaggedError<InvalidSalesQuery>()(
+  "InvalidSalesQuery",
+  {
+    message: message("from must be before to")
+  },
+  HttpApiSchema.annotations({
+    status: 400,
+    description:
+      "The range is empty or holds more buckets than one query may return, or the database does not know the time zone"
+  })
+) {}
+
 export class NotReady extends Schema.TaggedError<NotReady>()("NotReady", {
   message: message("database unreachable")
 }, HttpApiSchema.annotations({ status: 503, description: "The service cannot reach its database" })) {}

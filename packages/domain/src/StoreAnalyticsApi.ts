@@ -1,12 +1,16 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import {
+  DEFAULT_LOYAL_MIN_PURCHASES,
   LoyalCustomersPage,
   LoyalCustomersParams,
+  MAX_SALES_BUCKETS,
+  Sales,
+  SalesParams,
   TopProducts,
   TopProductsParams,
   UniqueCustomers
 } from "./Analytics.js"
-import { InternalError, InvalidCursor, MalformedRequest } from "./Errors.js"
+import { InternalError, InvalidCursor, InvalidSalesQuery, MalformedRequest } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
 export class AnalyticsGroup extends HttpApiGroup.make("analytics")
@@ -37,6 +41,34 @@ export class AnalyticsGroup extends HttpApiGroup.make("analytics")
         OpenApi.Description,
         "The best sellers by units sold, with their revenue. Products that sold the same share a rank, " +
           "and every product tied at the cut-off is listed."
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("sales", "/analytics/sales")
+      .setUrlParams(SalesParams)
+      .addSuccess(Sales)
+      .addError(InvalidSalesQuery)
+      .annotate(OpenApi.Summary, "Sales over time")
+      .annotate(
+        OpenApi.Description,
+        "Purchases and revenue per hour or per day of the time zone tz (exact across daylight-saving changes), " +
+          "for one branch or the whole chain. Every bucket of the range is listed, empty ones included. " +
+          `At most ${MAX_SALES_BUCKETS.hour} hourly or ${MAX_SALES_BUCKETS.day} daily buckets per query.`
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("stream", "/analytics/stream")
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .annotate(OpenApi.Summary, "Live figures (server-sent events)")
+      .annotate(
+        OpenApi.Description,
+        "A text/event-stream of the chain's figures (LiveFigures as JSON in each event's data: unique_customers, " +
+          `loyal_customers at ${DEFAULT_LOYAL_MIN_PURCHASES} purchases, purchases, revenue, top_products). ` +
+          "The current figures are sent on connect, then again within a second of any committed change; bursts " +
+          "are coalesced into a few events a second at most. Each event's id is its figures' version: a client " +
+          "that reconnects with Last-Event-ID gets the current figures only if they changed since. A comment " +
+          "line every 15 seconds keeps idle connections open. Works across processes: every service instance " +
+          "sees every commit."
       )
   )
   .annotate(OpenApi.Title, "Analytics") {}

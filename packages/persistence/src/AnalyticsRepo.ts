@@ -1,12 +1,26 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { CustomerId, MoneyFromDecimalString, ProductId } from "@icash/domain"
-import { Effect, Schema } from "effect"
-import { Int8 } from "./Rows.js"
+import {
+  CustomerId,
+  DEFAULT_LOYAL_MIN_PURCHASES,
+  MoneyFromDecimalString,
+  ProductId,
+  type SalesBucketSize
+} from "@icash/domain"
+import { type DateTime, Effect, Schema } from "effect"
+import { Int8, Timestamp } from "./Rows.js"
 
 /** Where a page of loyal customers starts: right after this (purchase_count, user_id). */
 export interface LoyalCustomersAfter {
   readonly purchase_count: number
   readonly user_id: CustomerId
+}
+
+export interface SalesQuery {
+  readonly from: DateTime.Utc
+  readonly to: DateTime.Utc
+  readonly bucket: SalesBucketSize
+  readonly tz: string
+  readonly branch_id: number | undefined
 }
 
 const CountRow = Schema.Struct({ count: Int8 })
@@ -21,7 +35,26 @@ const TopProductRow = Schema.Struct({
   rank: Int8
 })
 
-/** The analytics queries, answered from the purchases themselves: exact the moment a purchase commits. */
+const FiguresRow = Schema.Struct({
+  version: Int8,
+  purchases: Int8,
+  revenue: MoneyFromDecimalString,
+  customers: Int8,
+  loyal_customers: Int8
+})
+
+const SalesRow = Schema.Struct({
+  start: Timestamp,
+  local_start: Schema.String,
+  purchases: Int8,
+  revenue: MoneyFromDecimalString
+})
+
+/**
+ * The analytics queries, answered from the rollups (migration 0003) that the purchases' own
+ * statements keep up to date: exact the moment a purchase commits, and a few indexed rows whatever
+ * the size of the history.
+ */
 export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/AnalyticsRepo", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -29,24 +62,40 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
     const uniqueCustomers = SqlSchema.single({
       Request: Schema.Void,
       Result: CountRow,
-      execute: () => sql`SELECT count(DISTINCT user_id) AS count FROM purchases`
+      execute: () => sql`SELECT customers AS count FROM chain_totals`
     })
 
+    // Pages in (purchase_count DESC, user_id) order. After a cursor, the rest of its purchase_count
+    // and the lower counts are two range scans of the loyalty index, however deep the page.
     const loyalCustomers = SqlSchema.findAll({
       Request: Schema.Any,
       Result: LoyalRow,
-      execute: (q: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) => {
-        const after = q.after === undefined ? sql`` : sql`AND (count(*) < ${q.after.purchase_count}
-                OR (count(*) = ${q.after.purchase_count} AND user_id > ${q.after.user_id}::uuid))`
-        return sql`
-          SELECT user_id::text, count(*) AS purchase_count
-          FROM purchases
-          GROUP BY user_id
-          HAVING count(*) >= ${q.min_purchases}
-          ${after}
-          ORDER BY purchase_count DESC, user_id ASC
-          LIMIT ${q.limit}`
-      }
+      execute: (q: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) =>
+        q.after === undefined
+          ? sql`
+            SELECT user_id::text, purchase_count FROM customer_stats
+            WHERE purchase_count >= ${q.min_purchases}
+            ORDER BY purchase_count DESC, user_id
+            LIMIT ${q.limit}`
+          : sql`
+            (SELECT user_id::text, purchase_count FROM customer_stats
+             WHERE purchase_count = ${q.after.purchase_count} AND user_id > ${q.after.user_id}::uuid
+             ORDER BY user_id
+             LIMIT ${q.limit})
+            UNION ALL
+            (SELECT user_id::text, purchase_count FROM customer_stats
+             WHERE purchase_count < ${q.after.purchase_count} AND purchase_count >= ${q.min_purchases}
+             ORDER BY purchase_count DESC, user_id
+             LIMIT ${q.limit})
+            LIMIT ${q.limit}`
+    })
+
+    const loyalCount = SqlSchema.single({
+      Request: Schema.Number,
+      Result: CountRow,
+      execute: (min_purchases) =>
+        sql`SELECT coalesce(sum(customers), 0) AS count FROM customers_by_purchase_count
+            WHERE purchase_count >= ${min_purchases}`
     })
 
     const topProducts = SqlSchema.findAll({
@@ -54,16 +103,60 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       Result: TopProductRow,
       execute: (limit) =>
         sql`
-          WITH sales AS (
-            SELECT product_id, count(*) AS units_sold, sum(unit_price) AS revenue
-            FROM purchase_items GROUP BY product_id
-          ), ranked AS (
-            SELECT sales.*, rank() OVER (ORDER BY units_sold DESC) AS rank FROM sales
+          WITH ranked AS (
+            SELECT product_id, units_sold, revenue, rank() OVER (ORDER BY units_sold DESC) AS rank
+            FROM product_sales WHERE units_sold > 0
           )
           SELECT r.product_id, p.product_name, r.units_sold, r.revenue::text, r.rank
           FROM ranked r JOIN products p ON p.id = r.product_id
           WHERE r.rank <= ${limit}
           ORDER BY r.rank, r.product_id`
+    })
+
+    // One statement, so every figure is of the same moment.
+    const figures = SqlSchema.single({
+      Request: Schema.Void,
+      Result: FiguresRow,
+      execute: () =>
+        sql`
+          SELECT version, purchases, revenue::text, customers,
+                 (SELECT coalesce(sum(customers), 0) FROM customers_by_purchase_count
+                  WHERE purchase_count >= ${DEFAULT_LOYAL_MIN_PURCHASES}) AS loyal_customers
+          FROM chain_totals`
+    })
+
+    // Hourly buckets step through instants (a repeated hour at a DST change is two buckets);
+    // daily buckets through the zone's calendar days (23 or 25 hours long at DST changes).
+    const sales = SqlSchema.findAll({
+      Request: Schema.Any,
+      Result: SalesRow,
+      execute: (q: SalesQuery & { from: Date; to: Date }) => {
+        const starts = q.bucket === "hour"
+          ? sql`SELECT generate_series(date_trunc('hour', ${q.from}::timestamptz, ${q.tz}),
+                                       ${q.to}::timestamptz - interval '1 microsecond', interval '1 hour') AS start`
+          : sql`SELECT day AT TIME ZONE ${q.tz} AS start
+                FROM generate_series(date_trunc('day', ${q.from}::timestamptz AT TIME ZONE ${q.tz}),
+                                     (${q.to}::timestamptz - interval '1 microsecond') AT TIME ZONE ${q.tz},
+                                     interval '1 day') AS day`
+        const end = q.bucket === "hour"
+          ? sql`(SELECT max(start) + interval '1 hour' FROM buckets)`
+          : sql`(SELECT ((max(start) AT TIME ZONE ${q.tz}) + interval '1 day') AT TIME ZONE ${q.tz} FROM buckets)`
+        const slots = q.branch_id === undefined
+          ? sql`SELECT slot, sum(purchases) AS purchases, sum(revenue) AS revenue FROM sales_by_quarter_hour
+                WHERE slot >= (SELECT min(start) FROM buckets) AND slot < ${end} GROUP BY slot`
+          : sql`SELECT slot, purchases, revenue FROM sales_by_quarter_hour
+                WHERE branch_id = ${q.branch_id}
+                  AND slot >= (SELECT min(start) FROM buckets) AND slot < ${end}`
+        return sql`
+          WITH buckets AS (${starts}), slots AS (${slots}), totals AS (
+            SELECT date_trunc(${q.bucket}, slot, ${q.tz}) AS start, sum(purchases) AS purchases, sum(revenue) AS revenue
+            FROM slots GROUP BY 1
+          )
+          SELECT b.start, to_char(b.start AT TIME ZONE ${q.tz}, 'YYYY-MM-DD"T"HH24:MI:SS') AS local_start,
+                 coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue
+          FROM buckets b LEFT JOIN totals t USING (start)
+          ORDER BY b.start`
+      }
     })
 
     return {
@@ -76,9 +169,24 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       /** Customers with at least `min_purchases`, most purchases first then by id, starting after `after`. */
       loyalCustomers: (query: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) =>
         loyalCustomers(query).pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.loyalCustomers")),
+      /** How many customers have at least `min_purchases`. */
+      loyalCount: (min_purchases: number) =>
+        loyalCount(min_purchases).pipe(
+          Effect.map((row) => row.count),
+          Effect.orDie,
+          Effect.withSpan("AnalyticsRepo.loyalCount")
+        ),
       /** Products by units sold with their competition rank (1, 2, 2, 4); every rank up to `limit`. */
       topProducts: (limit: number) =>
-        topProducts(limit).pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.topProducts"))
+        topProducts(limit).pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.topProducts")),
+      /** The chain's totals and the loyal customers at the default threshold, at one moment. */
+      figures: () => figures().pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.figures")),
+      /** Purchases and revenue per bucket; fails with the SqlError when the database rejects the time zone. */
+      sales: (query: SalesQuery) =>
+        sales({ ...query, from: new Date(query.from.epochMillis), to: new Date(query.to.epochMillis) }).pipe(
+          Effect.catchTag("ParseError", Effect.die),
+          Effect.withSpan("AnalyticsRepo.sales", { attributes: { bucket: query.bucket, tz: query.tz } })
+        )
     } as const
   })
 }) {}

@@ -7,6 +7,7 @@ import type { DataDirInUse } from "./DataDirLock.js"
 import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
 import catalogNotifications from "./migrations/0002_catalog_notifications.js"
+import rollups from "./migrations/0003_rollups.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -83,7 +84,8 @@ export const describeDatabase = Effect.map(databaseLocation, (location) => {
 /** Forward-only migrations, in order. Keys are `<id>_<name>`. */
 export const migrations = Migrator.fromRecord({
   "0001_create_schema": createSchema,
-  "0002_catalog_notifications": catalogNotifications
+  "0002_catalog_notifications": catalogNotifications,
+  "0003_rollups": rollups
 })
 
 /**

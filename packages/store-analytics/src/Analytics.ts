@@ -1,15 +1,31 @@
 import {
+  InvalidSalesQuery,
+  LiveFigures,
   LoyalCustomer,
   LoyalCustomersPage,
   type LoyalCustomersParams,
+  MAX_SALES_BUCKETS,
+  Sales,
+  SalesBucket,
+  type SalesParams,
   TopProduct,
   TopProducts,
   type TopProductsParams,
   UniqueCustomers
 } from "@icash/domain"
 import { AnalyticsRepo } from "@icash/persistence"
-import { Effect } from "effect"
+import { DateTime, Duration, Effect } from "effect"
 import { decodeCursor, encodeCursor } from "./Cursor.js"
+
+/** How many ranks of top products the live figures carry. */
+const TOP_PRODUCTS_LIVE = 3
+
+/** The range of a sales query that names no `from`. */
+const DEFAULT_SALES_SPAN = { hour: Duration.hours(24), day: Duration.days(30) } as const
+
+/** SQLSTATE 22023, invalid_parameter_value: what PostgreSQL says of a time zone it does not know. */
+const isInvalidParameter = (error: { readonly cause?: unknown }) =>
+  (error.cause as { readonly code?: unknown } | undefined)?.code === "22023"
 
 /** The chain's analytics. Every figure includes each purchase whose POST has returned. */
 export class Analytics extends Effect.Service<Analytics>()("store-analytics/Analytics", {
@@ -38,6 +54,48 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
       return new TopProducts({ limit: params.limit, products: rows.map((row) => new TopProduct(row)) })
     })
 
-    return { uniqueCustomers, loyalCustomers, topProducts } as const
+    /** The live figures: totals, loyal customers at the default threshold, and the top 3 products. */
+    const figures = Effect.fn("Analytics.figures")(function*() {
+      const totals = yield* repo.figures()
+      const top = yield* topProducts({ limit: TOP_PRODUCTS_LIVE })
+      return new LiveFigures({
+        version: totals.version,
+        unique_customers: totals.customers,
+        loyal_customers: totals.loyal_customers,
+        purchases: totals.purchases,
+        revenue: totals.revenue,
+        top_products: top
+      })
+    })
+
+    const sales = Effect.fn("Analytics.sales")(function*(params: SalesParams) {
+      const to = params.to ?? DateTime.unsafeMake(yield* DateTime.now)
+      const from = params.from ?? DateTime.subtractDuration(to, DEFAULT_SALES_SPAN[params.bucket])
+      const span = DateTime.distance(from, to)
+      if (span <= 0) return yield* new InvalidSalesQuery({ message: "from must be before to" })
+      const bucketMillis = params.bucket === "hour" ? 3_600_000 : 86_400_000
+      if (span / bucketMillis > MAX_SALES_BUCKETS[params.bucket]) {
+        return yield* new InvalidSalesQuery({
+          message: `at most ${MAX_SALES_BUCKETS[params.bucket]} ${params.bucket} buckets per query: shorten the range`
+        })
+      }
+      const rows = yield* repo.sales({ from, to, bucket: params.bucket, tz: params.tz, branch_id: params.branch_id })
+        .pipe(
+          Effect.catchTag("SqlError", (error) =>
+            isInvalidParameter(error)
+              ? new InvalidSalesQuery({ message: `the database does not know the time zone ${params.tz}` })
+              : Effect.die(error))
+        )
+      return new Sales({
+        from,
+        to,
+        bucket: params.bucket,
+        tz: params.tz,
+        branch_id: params.branch_id ?? null,
+        buckets: rows.map((row) => new SalesBucket(row))
+      })
+    })
+
+    return { uniqueCustomers, loyalCustomers, topProducts, figures, sales } as const
   })
 }) {}

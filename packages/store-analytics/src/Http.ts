@@ -3,6 +3,8 @@ import { StoreAnalyticsApi } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { Analytics } from "./Analytics.js"
+import { FiguresFeed } from "./FiguresFeed.js"
+import { liveStream } from "./LiveStream.js"
 
 const AnalyticsHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "analytics", (handlers) =>
   Effect.gen(function*() {
@@ -11,6 +13,8 @@ const AnalyticsHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "analytics", (
       .handle("uniqueCustomers", () => analytics.uniqueCustomers())
       .handle("loyalCustomers", ({ urlParams }) => analytics.loyalCustomers(urlParams))
       .handle("topProducts", ({ urlParams }) => analytics.topProducts(urlParams))
+      .handle("sales", ({ urlParams }) => analytics.sales(urlParams))
+      .handle("stream", ({ request }) => liveStream(request.headers["last-event-id"]))
   }))
 
 const HealthHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "health", (handlers) =>
@@ -22,7 +26,7 @@ const HealthHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "health", (handle
 /** The Store Analytics API with its handlers; needs the repositories and a SqlClient. */
 export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
   Layer.provide([AnalyticsHttpLive, HealthHttpLive]),
-  Layer.provide(Analytics.Default)
+  Layer.provide([Analytics.Default, FiguresFeed.Default])
 )
 
 /** Where the service listens. */

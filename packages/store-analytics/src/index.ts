@@ -1,3 +1,4 @@
 export * from "./Analytics.js"
 export * from "./Cursor.js"
+export * from "./FiguresFeed.js"
 export * from "./Http.js"

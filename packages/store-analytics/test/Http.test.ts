@@ -97,4 +97,36 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
       expect((yield* getJson("/analytics/loyal-customers?min_purchases=0")).status).toBe(400)
       expect((yield* getJson("/openapi.json")).status).toBe(200)
     }))
+
+  it.effect("answers sales per bucket of a time zone, and refuses a bad range or zone with a 400", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpApiClient.make(StoreAnalyticsApi)
+      const sales = yield* client.analytics.sales({
+        urlParams: {
+          from: DateTime.unsafeMake("1969-12-31T22:00:00Z"),
+          to: DateTime.unsafeMake("1970-01-01T02:00:00Z"),
+          bucket: "hour",
+          tz: "Europe/Paris"
+        }
+      })
+      expect(sales.buckets.map((b) => [b.local_start, b.purchases, b.revenue])).toEqual([
+        ["1969-12-31T23:00:00", 0, 0],
+        ["1970-01-01T00:00:00", 0, 0],
+        ["1970-01-01T01:00:00", 4, 1050],
+        ["1970-01-01T02:00:00", 0, 0]
+      ])
+      const refusals = [
+        ["from=1970-01-02T00:00:00Z&to=1970-01-01T00:00:00Z", "InvalidSalesQuery", "from must be before to"],
+        ["from=1970-01-01T00:00:00Z&to=1970-03-01T00:00:00Z", "InvalidSalesQuery", "at most 744 hour buckets"],
+        ["tz=Mars/Olympus", "HttpApiDecodeError", "tz must be an IANA time zone name"],
+        ["bucket=week", "HttpApiDecodeError", ""],
+        ["from=yesterday", "HttpApiDecodeError", ""]
+      ] as const
+      for (const [query, tag, message] of refusals) {
+        const { json, status } = yield* getJson(`/analytics/sales?${query}`)
+        expect(status, query).toBe(400)
+        expect(json, query).toMatchObject({ _tag: tag })
+        expect(JSON.stringify(json), query).toContain(message)
+      }
+    }))
 })

@@ -3,6 +3,7 @@ import {
   type Branch,
   type Cents,
   type CustomerId,
+  DEFAULT_LOYAL_MIN_PURCHASES,
   type Product,
   Purchase,
   PurchaseId,
@@ -10,6 +11,7 @@ import {
   sumCents
 } from "@icash/domain"
 import { Array as Arr, DateTime, Effect, Layer, Order, Ref } from "effect"
+import type { SalesQuery } from "../AnalyticsRepo.js"
 import { AnalyticsRepo } from "../AnalyticsRepo.js"
 import { CatalogRepo } from "../CatalogRepo.js"
 import { NoNotificationsLive } from "../Notifications.js"
@@ -76,7 +78,49 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
       return [...counts].map(([user_id, purchase_count]): CustomerCount => ({ user_id, purchase_count }))
     }
 
+    const loyalCount = (all: ReadonlyArray<Purchase>, min_purchases: number) =>
+      countsByCustomer(all).filter((c) => c.purchase_count >= min_purchases).length
+
+    // The buckets by Effect's own time-zone arithmetic, independently of the SQL's.
+    const salesOf = (all: ReadonlyArray<Purchase>, q: SalesQuery) => {
+      const zone = DateTime.zoneUnsafeMakeNamed(q.tz)
+      // an hour later on the clock of the world (a repeated hour is two buckets), a day later on the zone's calendar
+      const next = (start: DateTime.Zoned) =>
+        q.bucket === "hour"
+          ? DateTime.setZone(DateTime.add(DateTime.toUtc(start), { hours: 1 }), zone)
+          : DateTime.add(start, { days: 1 })
+      const rows = []
+      for (
+        let start = DateTime.startOf(DateTime.setZone(q.from, zone), q.bucket);
+        DateTime.lessThan(start, q.to);
+        start = next(start)
+      ) {
+        const end = next(start)
+        const inBucket = all.filter((p) =>
+          (q.branch_id === undefined || p.branch_id === q.branch_id) &&
+          DateTime.greaterThanOrEqualTo(p.timestamp, start) && DateTime.lessThan(p.timestamp, end)
+        )
+        rows.push({
+          start: DateTime.toUtc(start),
+          local_start: DateTime.formatIsoOffset(start).slice(0, 19),
+          purchases: inBucket.length,
+          revenue: sumCents(inBucket.map((p) => p.total_amount))
+        })
+      }
+      return rows
+    }
+
     const analytics = AnalyticsRepo.make({
+      loyalCount: (min_purchases) => Effect.map(Ref.get(state), (s) => loyalCount(s.purchases, min_purchases)),
+      figures: () =>
+        Effect.map(Ref.get(state), (s) => ({
+          version: s.purchases.length,
+          purchases: s.purchases.length,
+          revenue: sumCents(s.purchases.map((p) => p.total_amount)),
+          customers: new Set(s.purchases.map((p) => p.user_id)).size,
+          loyal_customers: loyalCount(s.purchases, DEFAULT_LOYAL_MIN_PURCHASES)
+        })),
+      sales: (query) => Effect.map(Ref.get(state), (s) => salesOf(s.purchases, query)),
       uniqueCustomers: () => Effect.map(Ref.get(state), (s) => new Set(s.purchases.map((p) => p.user_id)).size),
       loyalCustomers: ({ after, limit, min_purchases }) =>
         Effect.map(Ref.get(state), (s) =>
