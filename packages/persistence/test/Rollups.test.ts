@@ -108,7 +108,7 @@ const timestamps = [
   "2026-11-01T06:30:00Z"
 ]
 
-const salesQueries: ReadonlyArray<SalesQuery> = [
+const salesQueries: ReadonlyArray<SalesQuery> = ([
   { from: at("2026-03-28T00:00:00Z"), to: at("2026-03-31T00:00:00Z"), bucket: "hour", tz: "Europe/Paris" },
   { from: at("2026-03-27T00:00:00Z"), to: at("2026-03-31T00:00:00Z"), bucket: "day", tz: "Europe/Paris" },
   { from: at("2026-10-24T12:00:00Z"), to: at("2026-10-26T12:00:00Z"), bucket: "hour", tz: "Europe/Paris" },
@@ -117,7 +117,9 @@ const salesQueries: ReadonlyArray<SalesQuery> = [
   { from: at("2026-03-01T00:00:00Z"), to: at("2026-11-05T00:00:00Z"), bucket: "day", tz: "America/New_York" },
   { from: at("2026-03-28T00:00:00Z"), to: at("2026-03-30T00:00:00Z"), bucket: "hour", tz: "Asia/Kolkata" },
   { from: at("2026-10-24T00:00:00Z"), to: at("2026-10-27T00:00:00Z"), bucket: "day", tz: "UTC" }
-].flatMap((q) => [{ ...q, branch_id: undefined }, { ...q, branch_id: 2 }])
+] satisfies ReadonlyArray<Omit<SalesQuery, "branch_id">>).flatMap((
+  q
+) => [{ ...q, branch_id: undefined }, { ...q, branch_id: 2 }])
 
 for (const engine of await testEngines()) {
   layer(Repos.pipe(Layer.provideMerge(engine.database)), layerOptions)(`rollups on ${engine.name}`, (it) => {
