@@ -1,11 +1,10 @@
 import type { SqlError } from "@effect/sql"
-import type { Purchase } from "@icash/domain"
-import { PurchasesRepo, type PurchaseToStore } from "@icash/persistence"
+import { PurchasesRepo, type PurchaseToStore, type StoredPurchase } from "@icash/persistence"
 import { Chunk, Config, Deferred, Effect, Exit, Option, Queue, type Tracer } from "effect"
 
 interface Pending {
   readonly purchase: PurchaseToStore
-  readonly stored: Deferred.Deferred<Purchase, SqlError.SqlError>
+  readonly stored: Deferred.Deferred<StoredPurchase, SqlError.SqlError>
   readonly span: Option.Option<Tracer.AnySpan>
 }
 
@@ -59,9 +58,9 @@ export class GroupCommit extends Effect.Service<GroupCommit>()("cash-register/Gr
 
     return {
       /** Stores the purchase with whatever else is waiting; succeeds once it is committed. */
-      store: (purchase: PurchaseToStore): Effect.Effect<Purchase, SqlError.SqlError> =>
+      store: (purchase: PurchaseToStore): Effect.Effect<StoredPurchase, SqlError.SqlError> =>
         Effect.gen(function*() {
-          const stored = yield* Deferred.make<Purchase, SqlError.SqlError>()
+          const stored = yield* Deferred.make<StoredPurchase, SqlError.SqlError>()
           const span = yield* Effect.option(Effect.currentSpan)
           yield* Queue.offer(queue, { purchase, stored, span })
           return yield* Deferred.await(stored)

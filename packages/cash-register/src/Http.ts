@@ -1,8 +1,9 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
 import { CashRegisterApi } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.js"
+import { KeyRetentionLive } from "./KeyRetention.js"
 import { Purchases } from "./Purchases.js"
 
 const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handlers) =>
@@ -17,7 +18,15 @@ const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (ha
   Effect.gen(function*() {
     const purchases = yield* Purchases
     return handlers
-      .handle("create", ({ payload }) => purchases.create(payload))
+      .handle("create", ({ headers, payload }) =>
+        Effect.tap(purchases.create(payload, headers["idempotency-key"]), ({ replayed }) =>
+          replayed
+            ? HttpApp.appendPreResponseHandler((_, response) =>
+              Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
+            )
+            : Effect.void).pipe(Effect.map(({ purchase }) =>
+              purchase
+            )))
       .handle("get", ({ path }) => purchases.find(path.id))
   }))
 
@@ -30,7 +39,7 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
 /** The Cash Register API with its handlers; needs the repositories, a SqlClient and its Notifications. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide([Purchases.Default, Catalog.Default])
+  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive])
 )
 
 /** Where the service listens. */

@@ -1,8 +1,17 @@
 import type { SqlError } from "@effect/sql"
-import { type CustomerId, customerId, type NewPurchase, type PurchaseId, PurchaseNotFound } from "@icash/domain"
+import {
+  type CustomerId,
+  customerId,
+  IdempotencyKeyInFlight,
+  IdempotencyKeyReused,
+  type NewPurchase,
+  type Purchase,
+  type PurchaseId,
+  PurchaseNotFound
+} from "@icash/domain"
 import { PurchasesRepo } from "@icash/persistence"
-import { Effect, Option } from "effect"
-import { randomUUID } from "node:crypto"
+import { Deferred, Effect, Exit, FiberId, Option } from "effect"
+import { createHash, randomUUID } from "node:crypto"
 import { Catalog } from "./Catalog.js"
 import { GroupCommit } from "./GroupCommit.js"
 import { countPurchase } from "./Metrics.js"
@@ -13,6 +22,30 @@ const isConstraintViolation = (error: SqlError.SqlError) => {
   const code = (error.cause as { readonly code?: unknown } | undefined)?.code
   return typeof code === "string" && code.startsWith("23")
 }
+
+/** Another service stored a purchase with the same Idempotency-Key while this one was storing its own. */
+const isKeyTaken = (error: SqlError.SqlError) =>
+  (error.cause as { readonly constraint?: unknown } | undefined)?.constraint === "idempotency_keys_pkey"
+
+/** The request a key was used for, as the client sent it (before a new customer gets an id). */
+const fingerprintOf = (input: NewPurchase) =>
+  createHash("sha256")
+    .update(JSON.stringify([
+      input.branch_id,
+      input.user_id ?? null,
+      input.items.map((item) => item.product_id).sort((a, b) => a - b)
+    ]))
+    .digest("base64url")
+
+/** A purchase as `create` answers it: stored now, or stored before under the same Idempotency-Key. */
+export interface Recorded {
+  readonly purchase: Purchase
+  readonly replayed: boolean
+}
+
+const keyInFlight = "a request with this Idempotency-Key is being stored right now; retry in a second"
+
+type CreateError = NonNullable<ReturnType<typeof problemWith>> | IdempotencyKeyReused | IdempotencyKeyInFlight
 
 /**
  * The purchase use case: validate against the catalogue in memory, then store with the group
@@ -40,29 +73,66 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
         return problem._tag === "DuplicateProducts" ? Effect.fail(problem) : recheck(input)
       })
 
-    const store = (input: NewPurchase, user_id: CustomerId) =>
-      groups.store({ branch_id: input.branch_id, user_id, product_ids: input.items.map((item) => item.product_id) })
-        .pipe(
-          // The catalogue changed between validation and storing: say what is now wrong, if anything.
-          Effect.catchIf(isConstraintViolation, (error) => Effect.zipRight(recheck(input), Effect.die(error))),
-          Effect.catchTag("SqlError", Effect.die)
-        )
+    const store = (input: NewPurchase, user_id: CustomerId, key: string | undefined) =>
+      groups.store({
+        branch_id: input.branch_id,
+        user_id,
+        product_ids: input.items.map((item) => item.product_id),
+        idempotency: key === undefined ? undefined : { key, fingerprint: fingerprintOf(input) }
+      }).pipe(
+        Effect.catchTag("SqlError", (error): Effect.Effect<never, CreateError> =>
+          isKeyTaken(error)
+            ? Effect.fail(new IdempotencyKeyInFlight({ message: keyInFlight }))
+            : isConstraintViolation(error)
+            // The catalogue changed between validation and storing: say what is now wrong, if anything.
+            ? Effect.zipRight(recheck(input), Effect.die(error))
+            : Effect.die(error))
+      )
 
-    const create = (input: NewPurchase) =>
+    const createOnce = (input: NewPurchase, key: string | undefined) =>
       Effect.gen(function*() {
         const user_id: CustomerId = input.user_id ?? customerId(randomUUID())
         yield* validate(input).pipe(Effect.withSpan("Purchases.validate", { captureStackTrace: false }))
-        const purchase = yield* store(input, user_id).pipe(
+        const stored = yield* store(input, user_id, key).pipe(
           Effect.withSpan("Purchases.store", { captureStackTrace: false })
         )
-        yield* countPurchase(purchase.branch_id, purchase.total_amount)
-        return purchase
+        if (stored._tag === "Replayed") {
+          if (stored.fingerprint !== fingerprintOf(input)) {
+            return yield* new IdempotencyKeyReused({
+              message: "this Idempotency-Key was used for a different purchase: use a new key for a new purchase"
+            })
+          }
+          return { purchase: stored.purchase, replayed: true }
+        }
+        yield* countPurchase(stored.purchase.branch_id, stored.purchase.total_amount)
+        return { purchase: stored.purchase, replayed: false }
       }).pipe(
         Effect.withSpan("Purchases.create", {
           captureStackTrace: false,
-          attributes: { "icash.branch_id": input.branch_id, "icash.item_count": input.items.length }
+          attributes: {
+            "icash.branch_id": input.branch_id,
+            "icash.item_count": input.items.length,
+            "icash.idempotency_key": key !== undefined
+          }
         })
       )
+
+    // Requests with the same key in this process run one after the other: the later ones find the
+    // first's purchase stored and replay it.
+    const inFlight = new Map<string, Deferred.Deferred<void>>()
+    const create = (input: NewPurchase, key?: string): Effect.Effect<Recorded, CreateError> =>
+      key === undefined ? createOnce(input, undefined) : Effect.suspend(() => {
+        const running = inFlight.get(key)
+        if (running !== undefined) return Effect.zipRight(Deferred.await(running), create(input, key))
+        const done = Deferred.unsafeMake<void>(FiberId.none)
+        inFlight.set(key, done)
+        return createOnce(input, key).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            inFlight.delete(key)
+            Deferred.unsafeDone(done, Exit.void)
+          }))
+        )
+      })
 
     const find = Effect.fn("Purchases.find")(function*(id: PurchaseId) {
       const purchase = yield* repo.findById(id)

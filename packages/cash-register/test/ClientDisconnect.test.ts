@@ -3,7 +3,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { expect, it } from "@effect/vitest"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { cents, Purchase, PurchaseId, PurchaseItem } from "@icash/domain"
-import { PurchasesRepo, type PurchaseToStore } from "@icash/persistence"
+import { PurchasesRepo, type PurchaseToStore, type StoredPurchase } from "@icash/persistence"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
 import { httpApiLive, LoggingLive } from "@icash/runtime"
 import { ConfigProvider, DateTime, Deferred, Effect, Layer } from "effect"
@@ -29,8 +29,9 @@ it.live("a client that disconnects mid-purchase leaves it whole and is logged on
             yield* Deferred.await(release)
             for (const purchase of group) stored.push(purchase)
             const timestamp = yield* DateTime.now
-            return group.map((p, i) =>
-              new Purchase({
+            return group.map((p, i): StoredPurchase => ({
+              _tag: "Stored",
+              purchase: new Purchase({
                 id: PurchaseId.make(i + 1),
                 branch_id: p.branch_id,
                 user_id: p.user_id,
@@ -45,9 +46,10 @@ it.live("a client that disconnects mid-purchase leaves it whole and is logged on
                   })
                 ]
               })
-            )
+            }))
           }),
-        findById: () => Effect.die("not used")
+        findById: () => Effect.die("not used"),
+        forgetKeysBefore: () => Effect.succeed(0)
       })
     )
     const logging = LoggingLive("cash-register").pipe(

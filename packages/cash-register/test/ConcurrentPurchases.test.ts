@@ -64,6 +64,7 @@ for (const engine of await testEngines()) {
                 Effect.map(
                   // customers come back: 40 of them share the 400 purchases
                   client.purchases.create({
+                    headers: {},
                     payload: newPurchase(1 + (i % 2), customer((c * each + i) % 40), basket(c, i))
                   }),
                   (purchase) => ({ c, i, purchase })
@@ -132,13 +133,13 @@ for (const engine of await testEngines()) {
         const sql = yield* SqlClient.SqlClient
         const client = yield* HttpApiClient.make(CashRegisterApi)
         yield* sql`UPDATE products SET unit_price = 9.99 WHERE id = 1`
-        const repriced = yield* client.purchases.create({ payload: newPurchase(1, customer(1), [1, 2]) })
+        const repriced = yield* client.purchases.create({ headers: {}, payload: newPurchase(1, customer(1), [1, 2]) })
         expect(repriced.items.map((item) => item.unit_price)).toEqual([999, 200])
         expect(repriced.total_amount).toBe(1199)
 
         yield* sql`INSERT INTO products (product_name, unit_price) VALUES ('saffron', 12.34)`
         yield* sql`INSERT INTO branches (code, name) VALUES ('SMKT003', 'Sur')`
-        const added = yield* client.purchases.create({ payload: newPurchase(3, customer(2), [7]) })
+        const added = yield* client.purchases.create({ headers: {}, payload: newPurchase(3, customer(2), [7]) })
         expect(added.items.map((item) => [item.product_name, item.unit_price])).toEqual([["saffron", 1234]])
         expect((yield* client.catalog.listProducts()).find((p) => p.id === 1)?.unit_price).toBe(999)
         expect((yield* client.catalog.listBranches()).map((b) => b.code)).toContain("SMKT003")

@@ -2,7 +2,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "@effect/vitest"
 import { GroupCommit } from "@icash/cash-register"
 import { BranchId, customerId, ProductId, Purchase, PurchaseId, PurchaseItem } from "@icash/domain"
-import { PurchasesRepo, type PurchaseToStore } from "@icash/persistence"
+import { PurchasesRepo, type PurchaseToStore, type StoredPurchase } from "@icash/persistence"
 import { ConfigProvider, DateTime, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 
 const poisoned = customerId("0bad0bad-0bad-4bad-8bad-0bad0bad0bad")
@@ -30,8 +30,9 @@ const recordingRepo = Effect.gen(function*() {
           return yield* new SqlError({ message: "new row violates check constraint" })
         }
         const timestamp = yield* DateTime.now
-        return group.map((p) =>
-          new Purchase({
+        return group.map((p): StoredPurchase => ({
+          _tag: "Stored",
+          purchase: new Purchase({
             id: PurchaseId.make(nextId++),
             branch_id: p.branch_id,
             user_id: p.user_id,
@@ -46,9 +47,10 @@ const recordingRepo = Effect.gen(function*() {
               })
             )
           })
-        )
+        }))
       }),
-    findById: () => Effect.die("not used")
+    findById: () => Effect.die("not used"),
+    forgetKeysBefore: () => Effect.die("not used")
   })
   return { repo, groups, release }
 })
@@ -67,7 +69,7 @@ describe("GroupCommit", () => {
         )
         yield* Effect.sleep("50 millis")
         yield* Deferred.succeed(release, undefined)
-        const answers = [yield* Fiber.join(first), ...(yield* Fiber.join(rest))]
+        const answers = [yield* Fiber.join(first), ...(yield* Fiber.join(rest))].map((stored) => stored.purchase)
         expect(groups.map((group) => group.length)).toEqual([1, 20])
         expect(answers.map((p) => p.user_id)).toEqual(Array.from({ length: 21 }, (_, i) => customer(i)))
         expect(answers.map((p) => p.branch_id)).toEqual(Array.from({ length: 21 }, (_, i) => purchase(i).branch_id))
@@ -89,9 +91,9 @@ describe("GroupCommit", () => {
         yield* Deferred.succeed(release, undefined)
         const [one, bad, three] = yield* stored.await.pipe(Effect.flatten)
         expect(groups.map((group) => group.length)).toEqual([1, 3, 1, 1, 1])
-        expect(Exit.isSuccess(one!) && one.value.user_id).toBe(customer(1))
+        expect(Exit.isSuccess(one!) && one.value.purchase.user_id).toBe(customer(1))
         expect(Exit.isFailure(bad!)).toBe(true)
-        expect(Exit.isSuccess(three!) && three.value.user_id).toBe(customer(3))
+        expect(Exit.isSuccess(three!) && three.value.purchase.user_id).toBe(customer(3))
       }).pipe(Effect.provide(GroupCommit.Default.pipe(Layer.provide(Layer.succeed(PurchasesRepo, repo)))))
     }).pipe(Effect.provide(oneWriter)))
 })

@@ -2,7 +2,7 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
 import { CashRegisterApiLive } from "@icash/cash-register"
-import { CashRegisterApi } from "@icash/domain"
+import { BranchId, CashRegisterApi, NewPurchase, NewPurchaseItem, ProductId } from "@icash/domain"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
 import { httpApiLive } from "@icash/runtime"
 import { Effect, Layer } from "effect"
@@ -19,6 +19,23 @@ const post = (path: string, body: string) =>
     client.execute(
       HttpClientRequest.post(path).pipe(HttpClientRequest.bodyText(body, "application/json"))
     )).pipe(Effect.flatMap((response) => Effect.map(response.json, (json) => ({ status: response.status, json }))))
+
+const postWithKey = (body: object, key: string) =>
+  Effect.flatMap(HttpClient.HttpClient, (client) =>
+    client.execute(
+      HttpClientRequest.post("/purchases").pipe(
+        HttpClientRequest.setHeader("idempotency-key", key),
+        HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+      )
+    )).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.json, (json) => ({
+          status: response.status,
+          replayed: response.headers["idempotent-replayed"],
+          json
+        }))
+      )
+    )
 
 const get = (path: string) =>
   Effect.flatMap(HttpClient.HttpClient, (client) => client.get(path)).pipe(
@@ -144,6 +161,32 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
       expect((yield* get("/purchases/2")).status).toBe(404)
     }))
 
+  it.effect("answers a retry with the same Idempotency-Key with the stored purchase, marked as replayed", () =>
+    Effect.gen(function*() {
+      const body = { branch_id: 1, items: [{ product_id: 1 }] }
+      const first = yield* postWithKey(body, "till-3/2026-11-26/0042")
+      expect(first).toMatchObject({ status: 201, replayed: undefined })
+      const retry = yield* postWithKey(body, "till-3/2026-11-26/0042")
+      expect(retry).toEqual({ status: 201, replayed: "true", json: first.json })
+      const changed = yield* postWithKey({ ...body, items: [{ product_id: 2 }] }, "till-3/2026-11-26/0042")
+      expect(changed).toMatchObject({ status: 422, json: { _tag: "IdempotencyKeyReused" } })
+      for (const bad of ["", "x".repeat(256), "caf\u00e9"]) {
+        const refused = yield* postWithKey(body, bad)
+        expect(refused.status, JSON.stringify(bad)).toBe(400)
+        expect(JSON.stringify(refused.json)).toContain("Idempotency-Key must be 1 to 255 printable ASCII characters")
+      }
+      // the typed client takes the key as a header
+      const client = yield* HttpApiClient.make(CashRegisterApi)
+      const typed = yield* client.purchases.create({
+        headers: { "idempotency-key": "till-3/2026-11-26/0042" },
+        payload: NewPurchase.make({
+          branch_id: BranchId.make(1),
+          items: [new NewPurchaseItem({ product_id: ProductId.make(1), quantity: 1 })]
+        })
+      })
+      expect(typed.id).toBe((first.json as { id: number }).id)
+    }))
+
   describe("documentation", () => {
     it.effect("serves the OpenAPI spec and Swagger UI, with every endpoint and error described", () =>
       Effect.gen(function*() {
@@ -162,7 +205,7 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         for (const operations of Object.values(paths)) {
           for (const operation of Object.values(operations)) expect(operation.description).toBeTruthy()
         }
-        expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual(["201", "400", "422", "500"])
+        expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual(["201", "400", "409", "422", "500"])
         const docs = yield* Effect.flatMap(HttpClient.HttpClient, (client) => client.get("/docs"))
         expect(docs.status).toBe(200)
         expect(yield* docs.text).toContain("swagger-ui")

@@ -57,6 +57,7 @@ const purchaseWithTelemetry = (env: Record<string, string>) =>
       yield* sql`INSERT INTO products (product_name, unit_price) VALUES ('milk', 1.5)`
       const client = yield* HttpApiClient.make(CashRegisterApi)
       yield* client.purchases.create({
+        headers: {},
         payload: Schema.decodeUnknownSync(NewPurchase)({ branch_id: 1, items: [{ product_id: 1 }] })
       })
     }).pipe(Effect.provide(server))

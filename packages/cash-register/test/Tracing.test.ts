@@ -49,7 +49,7 @@ layer(TracedServerLive, { excludeTestServices: true, timeout: "60 seconds" })("t
         user_id: customer,
         items: [{ product_id: 1 }, { product_id: 2 }]
       })
-      const [purchase, response] = yield* client.purchases.create({ payload, withResponse: true }).pipe(
+      const [purchase, response] = yield* client.purchases.create({ headers: {}, payload, withResponse: true }).pipe(
         Effect.withSpan("cashier clicks Pay")
       )
       expect(purchase.total_amount).toBe(450)

@@ -3,6 +3,8 @@ import { Schema } from "effect"
 import { Branch, Product } from "./Catalog.js"
 import {
   DuplicateProducts,
+  IdempotencyKeyInFlight,
+  IdempotencyKeyReused,
   InternalError,
   MalformedRequest,
   PurchaseNotFound,
@@ -11,7 +13,7 @@ import {
 } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 import { PurchaseIdFromString } from "./Ids.js"
-import { NewPurchase, Purchase } from "./Purchase.js"
+import { NewPurchase, Purchase, PurchaseHeaders } from "./Purchase.js"
 
 export class CatalogGroup extends HttpApiGroup.make("catalog")
   .add(
@@ -33,16 +35,24 @@ export class PurchasesGroup extends HttpApiGroup.make("purchases")
     HttpApiEndpoint.post("create", "/purchases")
       // every problem of a body at once; a field we do not take (a total, say) is a mistake worth telling
       .setPayload(NewPurchase.annotations({ parseOptions: { errors: "all", onExcessProperty: "error" } }))
+      .setHeaders(PurchaseHeaders)
       .addSuccess(Purchase, { status: 201 })
       .addError(UnknownBranch)
       .addError(UnknownProducts)
       .addError(DuplicateProducts)
+      .addError(IdempotencyKeyReused)
+      .addError(IdempotencyKeyInFlight)
       .annotate(OpenApi.Summary, "Record a purchase")
       .annotate(
         OpenApi.Description,
         "Rings up one purchase: at most one unit of each product, priced by the server at the current prices. " +
           "All of it is stored in one transaction, or none of it. Omit user_id for a new customer. " +
-          "A body that does not match the schema is answered 400 with the problems listed."
+          "A body that does not match the schema is answered 400 with the problems listed. " +
+          "Send an Idempotency-Key header (a fresh UUID per purchase, the same on each retry): a retry of a " +
+          "purchase already stored answers the stored purchase again (201, with Idempotent-Replayed: true) and " +
+          "stores nothing; the key with another body is refused (422); while the first request with the key is " +
+          "being stored, another with the same key waits for it, or across services gets 409 with Retry-After. " +
+          "Keys are kept at least IDEMPOTENCY_KEY_RETENTION (default 24 hours)."
       )
   )
   .add(

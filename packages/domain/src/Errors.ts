@@ -61,6 +61,28 @@ export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()(
   HttpApiSchema.annotations({ status: 400, description: "The cursor was not issued by this server for this query" })
 ) {}
 
+export class IdempotencyKeyReused extends Schema.TaggedError<IdempotencyKeyReused>()(
+  "IdempotencyKeyReused",
+  {
+    message: message("this Idempotency-Key was used for a different purchase")
+  },
+  HttpApiSchema.annotations({
+    status: 422,
+    description: "The Idempotency-Key was already used, within its retention, for a request with another body"
+  })
+) {}
+
+export class IdempotencyKeyInFlight extends Schema.TaggedError<IdempotencyKeyInFlight>()(
+  "IdempotencyKeyInFlight",
+  {
+    message: message("a request with this Idempotency-Key is being processed; retry in a second")
+  },
+  HttpApiSchema.annotations({
+    status: 409,
+    description: "Another request with the same Idempotency-Key is being stored right now: retry after Retry-After"
+  })
+) {}
+
 export class InvalidSalesQuery extends Schema.TaggedError<InvalidSalesQuery>()(
   "InvalidSalesQuery",
   {

@@ -41,3 +41,17 @@ export class Purchase extends Schema.Class<Purchase>("Purchase")({
   total_amount: Money.annotations({ description: "Sum of the items' prices, computed by the server" }),
   items: Schema.Array(PurchaseItem)
 }, { description: "A stored purchase" }) {}
+
+/** Printable ASCII, 1 to 255 characters: a client's name for one purchase, reused on its retries. */
+export const IdempotencyKey = Schema.String.pipe(
+  Schema.pattern(/^[\x20-\x7e]{1,255}$/, {
+    message: () => "Idempotency-Key must be 1 to 255 printable ASCII characters"
+  })
+).annotations({
+  description: "A key of the client's choosing (a UUID is best), the same on every retry of one purchase",
+  examples: ["6f1c2a8e-4a1e-4c55-9a57-2f0b1d3c4e5f"]
+})
+
+export const PurchaseHeaders = Schema.Struct({
+  "idempotency-key": Schema.optional(IdempotencyKey)
+})

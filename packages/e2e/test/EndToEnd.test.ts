@@ -4,6 +4,7 @@ import { describe, expect, layer } from "@effect/vitest"
 import { CashRegisterApi, type LoyalCustomer, NewPurchase, PurchaseId, StoreAnalyticsApi } from "@icash/domain"
 import { scopedTestDatabase, type TestEngine, testEngines } from "@icash/persistence/testing"
 import { Context, Effect, Layer, Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -148,7 +149,7 @@ for (const engine of await testEngines()) {
             ...(i === 0 ? { user_id: regular.toUpperCase() } : i === 1 ? { user_id: regular } : {}),
             items: basket.map((name) => ({ product_id: idOf(name) }))
           })
-          const purchase = yield* register.purchases.create({ payload })
+          const purchase = yield* register.purchases.create({ headers: { "idempotency-key": randomUUID() }, payload })
           const total = basket.reduce((sum, name) => sum + priceOf(name), 0)
           expect(decimal(purchase.total_amount)).toBe(decimal(total))
           expect(purchase.items.map((item) => item.product_name)).toEqual(
@@ -171,7 +172,9 @@ for (const engine of await testEngines()) {
           const newCustomer = "0f0e0d0c-0b0a-4000-8000-000000000001"
           const create = (input: unknown) =>
             Schema.decodeUnknown(NewPurchase)(input).pipe(
-              Effect.flatMap((payload) => register.purchases.create({ payload })),
+              Effect.flatMap((payload) =>
+                register.purchases.create({ headers: { "idempotency-key": randomUUID() }, payload })
+              ),
               Effect.flip
             )
 

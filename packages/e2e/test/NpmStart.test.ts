@@ -2,6 +2,7 @@ import { FetchHttpClient, HttpApiClient } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { CashRegisterApi, NewPurchase, StoreAnalyticsApi } from "@icash/domain"
 import { Effect, Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
@@ -41,6 +42,7 @@ describe("npm start on a machine with nothing but Node", () => {
         expect((yield* register.catalog.listProducts()).length).toBe(shippedProducts)
         expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers)
         const [kept, response] = yield* register.purchases.create({
+          headers: { "idempotency-key": randomUUID() },
           payload: newCustomerBuys([1, 2]),
           withResponse: true
         })
@@ -59,7 +61,10 @@ describe("npm start on a machine with nothing but Node", () => {
         expect(second.running.output()).not.toContain("First start")
         expect(yield* register.purchases.get({ path: { id: kept.id } })).toEqual(kept)
         expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 1)
-        const acknowledged = yield* register.purchases.create({ payload: newCustomerBuys([3]) })
+        const acknowledged = yield* register.purchases.create({
+          headers: { "idempotency-key": randomUUID() },
+          payload: newCustomerBuys([3])
+        })
 
         // kill -9 right after the acknowledgement: the purchase survives the crash
         yield* second.running.stop("SIGKILL")

@@ -8,6 +8,7 @@ import { embeddedPgClient } from "./Embedded.js"
 import createSchema from "./migrations/0001_create_schema.js"
 import catalogNotifications from "./migrations/0002_catalog_notifications.js"
 import rollups from "./migrations/0003_rollups.js"
+import idempotencyKeys from "./migrations/0004_idempotency_keys.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -85,7 +86,8 @@ export const describeDatabase = Effect.map(databaseLocation, (location) => {
 export const migrations = Migrator.fromRecord({
   "0001_create_schema": createSchema,
   "0002_catalog_notifications": catalogNotifications,
-  "0003_rollups": rollups
+  "0003_rollups": rollups,
+  "0004_idempotency_keys": idempotencyKeys
 })
 
 /**

@@ -17,12 +17,25 @@ export interface PurchaseToStore {
   readonly branch_id: BranchId
   readonly user_id: CustomerId
   readonly product_ids: ReadonlyArray<ProductId>
+  /** The client's Idempotency-Key and the fingerprint of its request, stored with the purchase. */
+  readonly idempotency?: { readonly key: string; readonly fingerprint: string } | undefined
 }
+
+/**
+ * What storing a purchase gave: the purchase just stored, or, for an Idempotency-Key already
+ * stored, the purchase stored then and the fingerprint of the request that stored it.
+ */
+export type StoredPurchase =
+  | { readonly _tag: "Stored"; readonly purchase: Purchase }
+  | { readonly _tag: "Replayed"; readonly purchase: Purchase; readonly fingerprint: string }
 
 // One row per item of the stored group, in the group's order, each purchase's items by product id.
 const StoredItemRow = Schema.Struct({
   ord: Schema.Int,
   id: Schema.compose(Int8, PurchaseId),
+  branch_id: BranchId,
+  user_id: CustomerId,
+  replayed_for: Schema.NullOr(Schema.String),
   timestamp: Timestamp,
   total_amount: MoneyFromDecimalString,
   product_id: ProductId,
@@ -52,18 +65,30 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
 
     // One statement stores a whole group, atomically even outside a transaction: the customers
     // (a first purchase creates its customer), the purchases with ids drawn up front (so each row
-    // maps back to its place in the group), and their items priced from the products as they are
-    // now. An unknown product leaves its price NULL, which the items table refuses: the statement
-    // fails whole rather than store a wrong total.
+    // maps back to its place in the group), their items priced from the products as they are now,
+    // and their Idempotency-Keys. An unknown product leaves its price NULL, which the items table
+    // refuses: the statement fails whole rather than store a wrong total. A purchase whose key is
+    // already stored is not stored again: the statement returns the purchase stored with the key.
     const insertGroup = SqlSchema.findAll({
       Request: Schema.Any,
       Result: StoredItemRow,
       execute: (group: ReadonlyArray<PurchaseToStore>) =>
         sql`
-          WITH input AS (
-            SELECT ord::int AS ord, branch_id, user_id, nextval(pg_get_serial_sequence('purchases', 'id')) AS id
-            FROM unnest(${group.map((p) => p.branch_id)}::integer[], ${group.map((p) => p.user_id)}::uuid[])
-              WITH ORDINALITY AS p (branch_id, user_id, ord)
+          WITH request AS (
+            SELECT ord::int AS ord, branch_id, user_id, key, fingerprint
+            FROM unnest(
+              ${group.map((p) => p.branch_id)}::integer[],
+              ${group.map((p) => p.user_id)}::uuid[],
+              ${group.map((p) => p.idempotency?.key ?? null)}::text[],
+              ${group.map((p) => p.idempotency?.fingerprint ?? null)}::text[]
+            ) WITH ORDINALITY AS p (branch_id, user_id, key, fingerprint, ord)
+          ), earlier AS (
+            SELECT request.ord, keys.purchase_id, keys.fingerprint
+            FROM request JOIN idempotency_keys keys ON keys.key = request.key
+          ), input AS (
+            SELECT ord, branch_id, user_id, key, fingerprint,
+                   nextval(pg_get_serial_sequence('purchases', 'id')) AS id
+            FROM request WHERE ord NOT IN (SELECT ord FROM earlier)
           ), lines AS (
             SELECT input.id AS purchase_id, line.product_id, products.product_name, products.unit_price
             FROM unnest(
@@ -85,13 +110,25 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
           ), new_items AS (
             INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
             SELECT purchase_id, product_id, 1, unit_price FROM lines
+          ), new_keys AS (
+            INSERT INTO idempotency_keys (key, fingerprint, purchase_id)
+            SELECT key, fingerprint, id FROM input WHERE key IS NOT NULL
           )
-          SELECT input.ord, new_purchases.id, new_purchases."timestamp", new_purchases.total_amount::text,
+          SELECT input.ord, new_purchases.id, input.branch_id, input.user_id::text, NULL AS replayed_for,
+                 new_purchases."timestamp", new_purchases.total_amount::text,
                  lines.product_id, lines.product_name, lines.unit_price::text
           FROM new_purchases
           JOIN input ON input.id = new_purchases.id
           JOIN lines ON lines.purchase_id = new_purchases.id
-          ORDER BY input.ord, lines.product_id`
+          UNION ALL
+          SELECT earlier.ord, p.id, p.supermarket_id, p.user_id::text, earlier.fingerprint,
+                 p."timestamp", p.total_amount::text,
+                 i.product_id, products.product_name, i.unit_price::text
+          FROM earlier
+          JOIN purchases p ON p.id = earlier.purchase_id
+          JOIN purchase_items i ON i.purchase_id = p.id
+          JOIN products ON products.id = i.product_id
+          ORDER BY ord, product_id`
     })
 
     /** The group's purchases, in the group's order, from the rows the statement returned. */
@@ -107,19 +144,30 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
           )
         )
       }
-      return group.map((purchase, i) => {
+      return group.map((_, i): StoredPurchase => {
         const row = stored[i]
         if (row === undefined) throw new Error(`the statement returned no row for purchase ${i + 1} of its group`)
-        return new Purchase({
+        const purchase = new Purchase({
           id: row.id,
-          branch_id: purchase.branch_id,
-          user_id: purchase.user_id,
+          branch_id: row.branch_id,
+          user_id: row.user_id,
           timestamp: row.timestamp,
           total_amount: row.total_amount,
           items: items[i]!
         }, true)
+        return row.replayed_for === null
+          ? { _tag: "Stored", purchase }
+          : { _tag: "Replayed", purchase, fingerprint: row.replayed_for }
       })
     }
+
+    const forgetKeysBefore = SqlSchema.single({
+      Request: Schema.DateFromSelf,
+      Result: Schema.Struct({ count: Int8 }),
+      execute: (before) =>
+        sql`WITH gone AS (DELETE FROM idempotency_keys WHERE created_at < ${before} RETURNING 1)
+            SELECT count(*) AS count FROM gone`
+    })
 
     const purchaseById = SqlSchema.findOne({
       Request: PurchaseId,
@@ -141,10 +189,11 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
     return {
       /**
        * Stores a group of purchases in one statement, all or none, and answers them in the group's
-       * order as stored: priced at the current prices, items by product id. A SqlError means none
-       * was stored.
+       * order as stored: priced at the current prices, items by product id; a purchase whose
+       * Idempotency-Key was stored before is answered with the purchase stored then. A SqlError means
+       * none was stored.
        */
-      insertGroup: (group: ReadonlyArray<PurchaseToStore>): Effect.Effect<ReadonlyArray<Purchase>, SqlError> =>
+      insertGroup: (group: ReadonlyArray<PurchaseToStore>): Effect.Effect<ReadonlyArray<StoredPurchase>, SqlError> =>
         insertGroup(group).pipe(
           Effect.map((rows) => toPurchases(group, rows)),
           Effect.catchTag("ParseError", Effect.die)
@@ -155,7 +204,14 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
           if (Option.isNone(row)) return Option.none()
           const items = yield* itemsOf(id)
           return Option.some(new Purchase({ ...row.value, items: items.map((item) => new PurchaseItem(item)) }))
-        }).pipe(Effect.orDie, Effect.withSpan("PurchasesRepo.findById"))
+        }).pipe(Effect.orDie, Effect.withSpan("PurchasesRepo.findById")),
+      /** Forgets the Idempotency-Keys stored before `before`; answers how many. */
+      forgetKeysBefore: (before: Date): Effect.Effect<number> =>
+        forgetKeysBefore(before).pipe(
+          Effect.map((row) => row.count),
+          Effect.orDie,
+          Effect.withSpan("PurchasesRepo.forgetKeysBefore")
+        )
     } as const
   })
 }) {}

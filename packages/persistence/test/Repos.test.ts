@@ -34,7 +34,7 @@ for (const engine of await testEngines()) {
         const [stored, second] = (yield* purchases.insertGroup([
           { branch_id: BranchId.make(1), user_id: alice, product_ids: [ProductId.make(2), ProductId.make(1)] },
           { branch_id: BranchId.make(1), user_id: bob, product_ids: [ProductId.make(2)] }
-        ])) as [Purchase, Purchase]
+        ])).map((s) => s.purchase) as [Purchase, Purchase]
         expect(stored.total_amount).toBe(450)
         expect(stored.items.map((i) => [i.product_name, i.unit_price])).toEqual([["milk", 150], ["eggs", 300]])
         expect(second.id).toBe(stored.id + 1)
@@ -81,6 +81,47 @@ for (const engine of await testEngines()) {
           ["eggs", 2, 600, 1],
           ["milk", 1, 150, 2]
         ])
+      }))
+
+    it.effect("stores an Idempotency-Key with its purchase, answers a retry with it, and forgets expired keys", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const purchases = yield* PurchasesRepo
+        const count = Effect.map(sql<{ n: number }>`SELECT count(*)::int AS n FROM purchases`, ([row]) => row!.n)
+        const withKey = (key: string, fingerprint: string) => ({
+          branch_id: BranchId.make(1),
+          user_id: carol,
+          product_ids: [ProductId.make(1)],
+          idempotency: { key, fingerprint }
+        })
+        const before = yield* count
+        const [first] = yield* purchases.insertGroup([withKey("k-1", "f")])
+        expect(first!._tag).toBe("Stored")
+        // a retry in a group with a new purchase: the retry is answered, the new one stored
+        const [retry, other] = yield* purchases.insertGroup([withKey("k-1", "f"), withKey("k-2", "g")])
+        expect(retry).toEqual({ _tag: "Replayed", purchase: first!.purchase, fingerprint: "f" })
+        expect(other!._tag).toBe("Stored")
+        expect(yield* count).toBe(before + 2)
+
+        // the same new key twice at once: one purchase; the other is answered with it or refused by the key
+        const [a, b] = yield* Effect.all(
+          [purchases.insertGroup([withKey("k-3", "f")]), purchases.insertGroup([withKey("k-3", "f")])].map((write) =>
+            Effect.either(write)
+          ),
+          { concurrency: "unbounded" }
+        )
+        expect(yield* count).toBe(before + 3)
+        const outcomes = [a!, b!].map((o) =>
+          o._tag === "Right" ? o.right[0]!._tag : (o.left.cause as { constraint?: string }).constraint
+        )
+        expect(outcomes.filter((o) => o === "Stored")).toHaveLength(1)
+        expect(["Replayed", "idempotency_keys_pkey"]).toContain(outcomes.find((o) => o !== "Stored"))
+
+        // expired keys are forgotten: the key then makes a new purchase
+        expect(yield* purchases.forgetKeysBefore(new Date(Date.now() + 60_000))).toBe(3)
+        const [again] = yield* purchases.insertGroup([withKey("k-1", "f")])
+        expect(again!._tag).toBe("Stored")
+        expect(yield* count).toBe(before + 4)
       }))
   })
 }

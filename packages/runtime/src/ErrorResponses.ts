@@ -15,8 +15,20 @@ export const jsonErrorResponses = <E, R>(app: HttpApp.Default<E, R>): HttpApp.De
     Effect.catchIf(
       (error): error is E & HttpServerError.RouteNotFound => isServerError(error, "RouteNotFound"),
       () => Effect.map(HttpServerRequest.HttpServerRequest, routeNotFound)
-    )
+    ),
+    Effect.map(withRetryAfter)
   ) as HttpApp.Default<E, R>
+
+/** Statuses that ask the client to try again later, and when. */
+const RETRY_AFTER_SECONDS: Record<number, string> = { 409: "1", 429: "1", 503: "2" }
+
+/** A 409, 429 or 503 says when to retry, unless whoever made it already did. */
+const withRetryAfter = (response: HttpServerResponse.HttpServerResponse) => {
+  const seconds = RETRY_AFTER_SECONDS[response.status]
+  return seconds === undefined || response.headers["retry-after"] !== undefined
+    ? response
+    : HttpServerResponse.setHeader(response, "retry-after", seconds)
+}
 
 const isServerError = <Tag extends HttpServerError.HttpServerError["_tag"]>(
   error: unknown,

@@ -15,7 +15,7 @@ import type { SalesQuery } from "../AnalyticsRepo.js"
 import { AnalyticsRepo } from "../AnalyticsRepo.js"
 import { CatalogRepo } from "../CatalogRepo.js"
 import { NoNotificationsLive } from "../Notifications.js"
-import { PurchasesRepo } from "../PurchasesRepo.js"
+import { PurchasesRepo, type StoredPurchase } from "../PurchasesRepo.js"
 
 /**
  * The repositories over plain in-memory data, for unit tests that substitute layers.
@@ -46,12 +46,16 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
       listProducts: () => Effect.map(Ref.get(state), (s) => [...s.products])
     })
 
+    // Idempotency-Key -> the fingerprint of its request and the purchase stored with it
+    const keys = new Map<string, { readonly fingerprint: string; readonly purchase: Purchase }>()
+
     const purchases = PurchasesRepo.make({
       insertGroup: (group) =>
         Effect.gen(function*() {
           const timestamp = yield* DateTime.now
           const s = yield* Ref.get(state)
-          const stored = group.map((p, i) => {
+          const fresh = group.filter((p) => p.idempotency === undefined || !keys.has(p.idempotency.key))
+          const stored = fresh.map((p, i) => {
             const id = PurchaseId.make(s.purchases.length + i + 1)
             const items = [...p.product_ids].sort((a, b) => a - b).map((product_id) => {
               const product = s.products.find((candidate) => candidate.id === product_id)
@@ -67,8 +71,19 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
             return new Purchase({ id, branch_id: p.branch_id, user_id: p.user_id, timestamp, total_amount, items })
           })
           yield* Ref.set(state, { ...s, purchases: [...s.purchases, ...stored] })
-          return stored
+          const answers = group.map((p): StoredPurchase => {
+            const earlier = p.idempotency === undefined ? undefined : keys.get(p.idempotency.key)
+            if (earlier !== undefined) return { _tag: "Replayed", ...earlier }
+            return { _tag: "Stored", purchase: stored[fresh.indexOf(p)]! }
+          })
+          for (const [i, p] of fresh.entries()) {
+            if (p.idempotency !== undefined) {
+              keys.set(p.idempotency.key, { fingerprint: p.idempotency.fingerprint, purchase: stored[i]! })
+            }
+          }
+          return answers
         }),
+      forgetKeysBefore: () => Effect.succeed(0),
       findById: (id) => Effect.map(Ref.get(state), (s) => Arr.findFirst(s.purchases, (p) => p.id === id))
     })
 
