@@ -8,6 +8,7 @@ import {
   InternalError,
   MalformedRequest,
   PurchaseNotFound,
+  ServiceUnavailable,
   UnknownBranch,
   UnknownProducts
 } from "./Errors.js"
@@ -69,6 +70,7 @@ export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(PurchasesGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Cash Register")
   .annotate(OpenApi.Version, "0.1.0")

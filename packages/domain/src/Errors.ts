@@ -107,6 +107,18 @@ export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNot
   message: message("no endpoint for GET /nowhere")
 }, HttpApiSchema.annotations({ status: 404, description: "No endpoint answers this method and path" })) {}
 
+export class ServiceUnavailable extends Schema.TaggedError<ServiceUnavailable>()(
+  "ServiceUnavailable",
+  {
+    message: message("the database cannot be reached right now; retry after Retry-After seconds")
+  },
+  HttpApiSchema.annotations({
+    status: 503,
+    description: "The database cannot be reached right now: nothing was done (or, for a purchase sent without an " +
+      "Idempotency-Key, it may have been stored); retry after the Retry-After header's seconds, with the same key"
+  })
+) {}
+
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
   message: message("something went wrong on our side; the trace id names the request"),
   trace_id: Schema.optional(Schema.String).annotations({ description: "The request's trace, for whoever investigates" })

@@ -10,7 +10,7 @@ import {
   TopProductsParams,
   UniqueCustomers
 } from "./Analytics.js"
-import { InternalError, InvalidCursor, InvalidSalesQuery, MalformedRequest } from "./Errors.js"
+import { InternalError, InvalidCursor, InvalidSalesQuery, MalformedRequest, ServiceUnavailable } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
 export class AnalyticsGroup extends HttpApiGroup.make("analytics")
@@ -77,6 +77,7 @@ export class StoreAnalyticsApi extends HttpApi.make("store-analytics")
   .add(AnalyticsGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Store Analytics")
   .annotate(OpenApi.Version, "0.1.0")

@@ -1,6 +1,6 @@
 import { Migrator, type SqlClient, type SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Config, type ConfigError, Effect, Layer, Option, Redacted } from "effect"
+import { Config, type ConfigError, Effect, Layer, Option, Redacted, Runtime } from "effect"
 import pg from "pg"
 import { ensureDatabaseExists } from "./CreateDatabase.js"
 import type { DataDirInUse } from "./DataDirLock.js"
@@ -30,14 +30,24 @@ const postgres = (url: Redacted.Redacted) =>
         notifications,
         PgClient.layerFromPool({
           acquire: Effect.acquireRelease(
-            Effect.sync(() =>
-              new pg.Pool({
+            Effect.map(Effect.runtime<never>(), (runtime) => {
+              const pool = new pg.Pool({
                 connectionString: Redacted.value(url),
                 max: maxConnections,
                 application_name: applicationName,
-                connectionTimeoutMillis: 5000
+                // a database that cannot be reached fails a request within two seconds (a 503), never hangs it
+                connectionTimeoutMillis: 2000
               })
-            ),
+              // An idle connection the server ends (a restart, pg_terminate_backend) is dropped from the
+              // pool, which says so here; unheard, that event would crash the process.
+              pool.on("error", (error) =>
+                Runtime.runFork(runtime)(
+                  Effect.logWarning("a database connection was lost; the pool opens a new one when needed").pipe(
+                    Effect.annotateLogs("error", error.message)
+                  )
+                ))
+              return pool
+            }),
             (pool) => Effect.promise(() => pool.end())
           ).pipe(Effect.tap(trackPoolUsage)),
           applicationName

@@ -1,16 +1,22 @@
 import { type HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { InternalError, MalformedRequest, RouteNotFound } from "@icash/domain"
+import { InternalError, MalformedRequest, RouteNotFound, ServiceUnavailable } from "@icash/domain"
 import { Effect } from "effect"
+import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 
 /**
  * What the HttpApi would answer without a body gets a JSON error like every other answer:
- * a body that is not JSON (the HttpApi turns it into a defect), a path no endpoint has, and a
- * defect (a bug or a database fault: 500, naming the trace that records its cause).
+ * a body that is not JSON (the HttpApi turns it into a defect), a path no endpoint has, a database
+ * that cannot be reached (503: retry later), and any other defect (a bug: 500, naming the trace
+ * that records its cause).
  */
 export const jsonErrorResponses = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   app.pipe(
     Effect.catchAllDefect((defect) =>
-      isServerError(defect, "RequestError") ? Effect.succeed(malformedRequest(defect)) : internalError
+      isServerError(defect, "RequestError")
+        ? Effect.succeed(malformedRequest(defect))
+        : isDatabaseUnavailable(defect)
+        ? Effect.succeed(serviceUnavailable)
+        : internalError
     ),
     Effect.catchIf(
       (error): error is E & HttpServerError.RouteNotFound => isServerError(error, "RouteNotFound"),
@@ -52,6 +58,11 @@ const internalError = Effect.map(Effect.option(Effect.currentSpan), (span) =>
     }),
     { status: 500 }
   ))
+
+const serviceUnavailable = HttpServerResponse.unsafeJson(
+  new ServiceUnavailable({ message: "the database cannot be reached right now; retry after Retry-After seconds" }),
+  { status: 503 }
+)
 
 const routeNotFound = (request: HttpServerRequest.HttpServerRequest) =>
   HttpServerResponse.unsafeJson(

@@ -1,5 +1,6 @@
 import { HttpApp, HttpMiddleware, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Cause, Clock, Effect, Equal, FiberRef, HashSet, LogLevel, Metric, MetricBoundaries, Option } from "effect"
+import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 import { failNotedFailure } from "./RequestFailure.js"
 
 /** Request latency, seconds, per method, route and status: the histogram behind a latency dashboard. */
@@ -83,7 +84,9 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
             Effect.annotateLogs({ "http.request.method": request.method, "url.path": request.url })
           )
           : Cause.isDie(cause)
-          ? Effect.logError(`${request.method} ${request.url} failed`, cause)
+          ? Cause.dieOption(cause).pipe(Option.exists(isDatabaseUnavailable))
+            ? Effect.logWarning(`${request.method} ${request.url}: the database cannot be reached`)
+            : Effect.logError(`${request.method} ${request.url} failed`, cause)
           : Effect.void
       )
     )

@@ -1,3 +1,4 @@
+export * from "./DatabaseUnavailable.js"
 export * from "./Environment.js"
 export * from "./ErrorResponses.js"
 export * from "./Health.js"
