@@ -11,7 +11,7 @@ export const repoRoot = path.resolve(import.meta.dirname, "../../..")
  * What users and the image run: the program the build makes of one of our entry points
  * (`dist/<name>.js`), run by node itself so that signals reach it directly.
  */
-const programOf = (entry: string) => {
+export const programOf = (entry: string) => {
   const name = Object.keys(entryPoints).find((name) => entryPoints[name] === entry)
   if (name === undefined) throw new Error(`${entry} is not an entry point of scripts/build.mjs`)
   return path.join("dist", `${name}.js`)
@@ -20,7 +20,7 @@ const programOf = (entry: string) => {
 let building: Promise<void> | undefined
 
 /** Brings dist/ up to date once per test file, as the `pre` scripts of `npm start` and the others do. */
-const built = Effect.promise(() =>
+export const built = Effect.promise(() =>
   building ??= new Promise<void>((resolve, reject) =>
     execFile(
       process.execPath,
@@ -144,7 +144,9 @@ export const startAll = (
       LOG_DIR: "",
       ...env,
       CASH_REGISTER_PORT: String(ports.cashRegister),
-      STORE_ANALYTICS_PORT: String(ports.storeAnalytics)
+      STORE_ANALYTICS_PORT: String(ports.storeAnalytics),
+      // the dashboard it also serves: not the default 3000, which a developer's own `npm start` may hold
+      WEB_PORT: String(yield* freePort)
     })
     const cashRegister = `http://127.0.0.1:${ports.cashRegister}`
     const storeAnalytics = `http://127.0.0.1:${ports.storeAnalytics}`

@@ -1,11 +1,12 @@
 import { type HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Config, Layer } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
-import { jsonErrorResponses } from "./ErrorResponses.js"
+import { jsonErrorResponses, limitBodySize } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
 import { SERVICE_ANNOTATION } from "./Logging.js"
 import { noteFailure } from "./RequestFailure.js"
+import { DrainOnStopLive, Shutdown, ShutdownLive, ShutdownMiddlewareLive } from "./Shutdown.js"
 
 /** Headers a browser client may send: JSON bodies and the W3C / B3 trace context. */
 const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idempotency-key", "authorization"]
@@ -22,6 +23,8 @@ export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(HttpApiBuilder.middleware((app) => jsonErrorResponses(noteFailure(app)))),
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
+    Layer.provide(ShutdownMiddlewareLive),
+    Layer.provide(HttpApiBuilder.middleware(limitBodySize)),
     Layer.provide(apiLive)
   )
 
@@ -36,17 +39,29 @@ export interface ServiceOptions {
 export const portConfig = (options: ServiceOptions) =>
   Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
 
-/** A Node HTTP server on the port the variable names (or its default), on `HOST` (default all interfaces). */
+/**
+ * A Node HTTP server on the port the variable names (or its default), on `HOST` (default all
+ * interfaces); a `Shutdown`, when there is one, closes it once drained.
+ */
 export const nodeServerLive = (options: ServiceOptions) =>
-  NodeHttpServer.layerConfig(createServer, {
-    port: portConfig(options),
-    host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
-  })
+  Layer.unwrapEffect(Effect.map(Effect.serviceOption(Shutdown), (shutdown) =>
+    NodeHttpServer.layerConfig(() => {
+      // a client that is slow to send its headers or its request cannot hold a connection for long
+      const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 })
+      if (Option.isSome(shutdown)) shutdown.value.attach(server)
+      return server
+    }, {
+      port: portConfig(options),
+      host: Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))
+    })))
 
-/** Serves an HttpApi on its own Node HTTP server, logging the address it listens on; its logs name the service. */
+/**
+ * Serves an HttpApi on its own Node HTTP server, logging the address it listens on; its logs name
+ * the service. On SIGTERM or Ctrl-C it drains before it closes (see `Shutdown`).
+ */
 export const serveApi = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>, options: ServiceOptions) =>
-  httpApiLive(apiLive).pipe(
-    HttpServer.withLogAddress,
-    Layer.provide(nodeServerLive(options)),
+  DrainOnStopLive.pipe(
+    Layer.provide(httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))),
+    Layer.provide(ShutdownLive),
     Layer.annotateLogs(SERVICE_ANNOTATION, options.service)
   )

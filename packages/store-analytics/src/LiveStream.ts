@@ -1,7 +1,8 @@
 import * as Sse from "@effect/experimental/Sse"
 import { HttpServerResponse } from "@effect/platform"
 import { LiveFigures } from "@icash/domain"
-import { Duration, Effect, Schedule, Schema, Stream } from "effect"
+import { Shutdown } from "@icash/runtime"
+import { Deferred, Duration, Effect, Option, Schedule, Schema, Stream } from "effect"
 import { FiguresFeed } from "./FiguresFeed.js"
 
 /** A comment line this often keeps proxies and browsers from closing an idle stream. */
@@ -17,7 +18,13 @@ const encodeFigures = Schema.encodeSync(Schema.parseJson(LiveFigures))
  * client that reconnects with the `Last-Event-ID` it last saw gets no repeat of the same figures.
  */
 export const liveStream = (lastEventId: string | undefined) =>
-  Effect.map(FiguresFeed, (feed) => {
+  Effect.gen(function*() {
+    const feed = yield* FiguresFeed
+    // a stopping service ends its streams, so that its server can close (browsers reconnect elsewhere)
+    const stopping = Option.match(yield* Effect.serviceOption(Shutdown), {
+      onNone: () => Effect.never,
+      onSome: (shutdown) => Deferred.await(shutdown.started)
+    })
     const events = feed.changes.pipe(
       Stream.filter((figures) => String(figures.version) !== lastEventId),
       Stream.map((figures) =>
@@ -32,6 +39,7 @@ export const liveStream = (lastEventId: string | undefined) =>
     const heartbeats = Stream.fromSchedule(Schedule.spaced(HEARTBEAT)).pipe(Stream.as(": heartbeat\n\n"))
     const body = Stream.make(Sse.encoder.write(new Sse.Retry({ duration: RECONNECT, lastEventId: undefined }))).pipe(
       Stream.concat(Stream.merge(events, heartbeats, { haltStrategy: "either" })),
+      Stream.interruptWhen(stopping),
       Stream.encodeText
     )
     return HttpServerResponse.stream(body, {
