@@ -7,6 +7,7 @@ import {
   IdempotencyKeyReused,
   InternalError,
   MalformedRequest,
+  PayloadTooLarge,
   PurchaseNotFound,
   ServiceUnavailable,
   UnknownBranch,
@@ -70,6 +71,7 @@ export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(PurchasesGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(PayloadTooLarge)
   .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Cash Register")

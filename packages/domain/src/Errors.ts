@@ -103,6 +103,10 @@ export class MalformedRequest extends Schema.TaggedError<MalformedRequest>()("Ma
   message: message("request body is not valid JSON")
 }, HttpApiSchema.annotations({ status: 400, description: "The request body is not valid JSON" })) {}
 
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", {
+  message: message("request body is larger than 256 KB")
+}, HttpApiSchema.annotations({ status: 413, description: "The request body is larger than the service accepts" })) {}
+
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: message("no endpoint for GET /nowhere")
 }, HttpApiSchema.annotations({ status: 404, description: "No endpoint answers this method and path" })) {}

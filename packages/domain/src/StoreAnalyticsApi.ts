@@ -10,7 +10,14 @@ import {
   TopProductsParams,
   UniqueCustomers
 } from "./Analytics.js"
-import { InternalError, InvalidCursor, InvalidSalesQuery, MalformedRequest, ServiceUnavailable } from "./Errors.js"
+import {
+  InternalError,
+  InvalidCursor,
+  InvalidSalesQuery,
+  MalformedRequest,
+  PayloadTooLarge,
+  ServiceUnavailable
+} from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
 export class AnalyticsGroup extends HttpApiGroup.make("analytics")
@@ -77,6 +84,7 @@ export class StoreAnalyticsApi extends HttpApi.make("store-analytics")
   .add(AnalyticsGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
+  .addError(PayloadTooLarge)
   .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Store Analytics")

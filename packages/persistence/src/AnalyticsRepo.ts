@@ -159,32 +159,42 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       }
     })
 
+    // A statement of a request whose client went away is left to finish (they take milliseconds)
+    // rather than cancelled: a cancel can reach the server after the statement ended and cancel
+    // whatever the connection runs next, someone else's request.
     return {
       uniqueCustomers: () =>
         uniqueCustomers().pipe(
           Effect.map((row) => row.count),
           Effect.orDie,
+          Effect.uninterruptible,
           Effect.withSpan("AnalyticsRepo.uniqueCustomers")
         ),
       /** Customers with at least `min_purchases`, most purchases first then by id, starting after `after`. */
       loyalCustomers: (query: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) =>
-        loyalCustomers(query).pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.loyalCustomers")),
+        loyalCustomers(query).pipe(
+          Effect.orDie,
+          Effect.uninterruptible,
+          Effect.withSpan("AnalyticsRepo.loyalCustomers")
+        ),
       /** How many customers have at least `min_purchases`. */
       loyalCount: (min_purchases: number) =>
         loyalCount(min_purchases).pipe(
           Effect.map((row) => row.count),
           Effect.orDie,
+          Effect.uninterruptible,
           Effect.withSpan("AnalyticsRepo.loyalCount")
         ),
       /** Products by units sold with their competition rank (1, 2, 2, 4); every rank up to `limit`. */
       topProducts: (limit: number) =>
-        topProducts(limit).pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.topProducts")),
+        topProducts(limit).pipe(Effect.orDie, Effect.uninterruptible, Effect.withSpan("AnalyticsRepo.topProducts")),
       /** The chain's totals and the loyal customers at the default threshold, at one moment. */
-      figures: () => figures().pipe(Effect.orDie, Effect.withSpan("AnalyticsRepo.figures")),
+      figures: () => figures().pipe(Effect.orDie, Effect.uninterruptible, Effect.withSpan("AnalyticsRepo.figures")),
       /** Purchases and revenue per bucket; fails with the SqlError when the database rejects the time zone. */
       sales: (query: SalesQuery) =>
         sales({ ...query, from: new Date(query.from.epochMillis), to: new Date(query.to.epochMillis) }).pipe(
           Effect.catchTag("ParseError", Effect.die),
+          Effect.uninterruptible,
           Effect.withSpan("AnalyticsRepo.sales", { attributes: { bucket: query.bucket, tz: query.tz } })
         )
     } as const

@@ -1,7 +1,7 @@
 /**
  * Whether a failure means the database cannot be reached (rather than that it refused something):
- * no connection could be made or kept, the server is shutting down or was told to end our
- * session, or it has no connection left for us. Such a request may succeed if retried later.
+ * no connection could be made or kept, the server is shutting down, ended our session or cancelled
+ * our statement, or it has no connection left for us. Such a request may succeed if retried later.
  */
 export const isDatabaseUnavailable = (failure: unknown): boolean => {
   for (let error = failure, depth = 0; typeof error === "object" && error !== null && depth < 5; depth++) {
@@ -24,8 +24,9 @@ const NETWORK_CODES = new Set([
 ])
 
 // 08xxx connection exceptions, 57P01-57P03 shutdowns and sessions ended by an administrator,
+// 57014 a statement cancelled (by an administrator, or by a cancel meant for an earlier statement),
 // 53300 too many connections
-const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|57014|53300)$/
 
 // what node-postgres says when a connection is lost or cannot be had in time
 const LOST_CONNECTION =

@@ -1,6 +1,12 @@
-import { type HttpApp, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { InternalError, MalformedRequest, RouteNotFound, ServiceUnavailable } from "@icash/domain"
-import { Effect } from "effect"
+import {
+  type HttpApp,
+  HttpIncomingMessage,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { InternalError, MalformedRequest, PayloadTooLarge, RouteNotFound, ServiceUnavailable } from "@icash/domain"
+import { Effect, Option } from "effect"
 import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 
 /**
@@ -13,7 +19,7 @@ export const jsonErrorResponses = <E, R>(app: HttpApp.Default<E, R>): HttpApp.De
   app.pipe(
     Effect.catchAllDefect((defect) =>
       isServerError(defect, "RequestError")
-        ? Effect.succeed(malformedRequest(defect))
+        ? Effect.succeed(isTooLarge(defect) ? payloadTooLarge : malformedRequest(defect))
         : isDatabaseUnavailable(defect)
         ? Effect.succeed(serviceUnavailable)
         : internalError
@@ -58,6 +64,31 @@ const internalError = Effect.map(Effect.option(Effect.currentSpan), (span) =>
     }),
     { status: 500 }
   ))
+
+/** The most a request body may hold: a purchase of the most items allowed takes about 40 KB. */
+export const MAX_BODY_BYTES = 256 * 1024
+
+// what @effect/platform-node's body reader fails with past MaxBodySize
+const isTooLarge = (error: HttpServerError.RequestError) =>
+  error.cause instanceof Error && error.cause.message === "maxBytes exceeded"
+
+const payloadTooLarge = HttpServerResponse.unsafeJson(
+  new PayloadTooLarge({ message: `request body is larger than ${MAX_BODY_BYTES / 1024} KB` }),
+  { status: 413 }
+)
+
+/**
+ * Refuses a body larger than MAX_BODY_BYTES: at once when its Content-Length says so (the body is
+ * then left unread, and Node discards it without breaking the connection), else while reading it.
+ */
+export const limitBodySize = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) =>
+      Number(request.headers["content-length"]) > MAX_BODY_BYTES
+        ? Effect.succeed(payloadTooLarge)
+        : HttpIncomingMessage.withMaxBodySize(app, Option.some(MAX_BODY_BYTES))
+  )
 
 const serviceUnavailable = HttpServerResponse.unsafeJson(
   new ServiceUnavailable({ message: "the database cannot be reached right now; retry after Retry-After seconds" }),

@@ -22,6 +22,8 @@ const clientDisconnected = (cause: Cause.Cause<unknown>) =>
       )
   )
 
+const isUnreadableBody = (defect: unknown) => HttpServerError.isServerError(defect) && defect._tag === "RequestError"
+
 // One tagged histogram per (method, route, status), made once: tagging allocates and hashes.
 const durations = new Map<string, Metric.Metric.Histogram<number>>()
 const durationOf = (method: string, route: string, status: number) => {
@@ -86,6 +88,9 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
           : Cause.isDie(cause)
           ? Cause.dieOption(cause).pipe(Option.exists(isDatabaseUnavailable))
             ? Effect.logWarning(`${request.method} ${request.url}: the database cannot be reached`)
+            // a body that cannot be read (not JSON, too large) is the client's: its access log line says enough
+            : Cause.dieOption(cause).pipe(Option.exists(isUnreadableBody))
+            ? Effect.void
             : Effect.logError(`${request.method} ${request.url} failed`, cause)
           : Effect.void
       )

@@ -15,7 +15,7 @@ import {
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
 import { httpApiLive } from "@icash/runtime"
 import { StoreAnalyticsApiLive } from "@icash/store-analytics"
-import { DateTime, Effect, Layer } from "effect"
+import { DateTime, Effect, FastCheck as fc, Layer } from "effect"
 
 const milk = new Product({ id: ProductId.make(1), product_name: "milk", unit_price: cents(150) })
 const eggs = new Product({ id: ProductId.make(2), product_name: "eggs", unit_price: cents(300) })
@@ -127,6 +127,32 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
         expect(status, query).toBe(400)
         expect(json, query).toMatchObject({ _tag: tag })
         expect(JSON.stringify(json), query).toContain(message)
+      }
+    }))
+
+  it.effect("answers any query string without a 5xx", () =>
+    Effect.gen(function*() {
+      const value = fc.oneof(
+        fc.string(),
+        fc.integer().map(String),
+        fc.double().map(String),
+        fc.date().map((d) => d.toISOString())
+      )
+      const query = fc.dictionary(
+        fc.constantFrom("limit", "min_purchases", "cursor", "from", "to", "bucket", "tz", "branch_id", "other"),
+        value
+      )
+      const paths = [
+        "/analytics/customers",
+        "/analytics/loyal-customers",
+        "/analytics/top-products",
+        "/analytics/sales"
+      ]
+      for (const [path, params] of fc.sample(fc.tuple(fc.constantFrom(...paths), query), { numRuns: 300, seed: 5 })) {
+        const url = `${path}?${new URLSearchParams(params).toString()}`
+        const { json, status } = yield* getJson(url)
+        expect(status, url).toBeLessThan(500)
+        if (status >= 400) expect(json, url).toHaveProperty("_tag")
       }
     }))
 })
