@@ -1,0 +1,21 @@
+import { FetchHttpClient } from "@effect/platform"
+import { runProgram } from "@icash/runtime"
+import { Console, Effect } from "effect"
+import { SimulatorError } from "./Catalogue.js"
+import { BadArguments, parseOptions, USAGE } from "./Options.js"
+import { simulate } from "./Simulation.js"
+import { statusModeFor } from "./Status.js"
+
+const explain = (error: unknown) =>
+  error instanceof BadArguments
+    ? `${error.message}\n\n${USAGE}`
+    : error instanceof SimulatorError
+    ? `simulator: ${error.message}`
+    : undefined
+
+// `npm run simulate -- [options]`: exits 0 at its limit or on Ctrl-C, after the summary.
+Effect.gen(function*() {
+  const options = yield* parseOptions(process.argv.slice(2))
+  if (options === "help") return yield* Console.log(USAGE)
+  yield* simulate(options, statusModeFor(process.stdout))
+}).pipe(Effect.provide(FetchHttpClient.layer), runProgram("simulator", explain))
