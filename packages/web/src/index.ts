@@ -1,0 +1,2 @@
+export * from "./WebConfig.js"
+export * from "./WebServer.js"
