@@ -13,7 +13,7 @@ export const databaseUrl = (adminUrl: string, name: string) => {
   return url.toString()
 }
 
-const withClient = async <A>(url: string, use: (client: pg.Client) => Promise<A>): Promise<A> => {
+export const withClient = async <A>(url: string, use: (client: pg.Client) => Promise<A>): Promise<A> => {
   const client = new pg.Client({ connectionString: url, application_name: "icash-bench" })
   await client.connect()
   try {

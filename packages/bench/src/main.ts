@@ -1,13 +1,16 @@
 /**
- * `npm run bench`: POST /purchases throughput of iCash, started as users start it
+ * `npm run bench`: its two parts, one after the other (`--part` picks one).
+ *
+ * Ingest: POST /purchases throughput of iCash, started as users start it
  * (`npm run start:cash-register`), against the hand-written floor server, each on a fresh database
- * on the same PostgreSQL server, one after the other. Prints one table and writes the JSON.
- * Progress goes to stderr, the table to stdout. `npm run bench -- --help` lists the options.
+ * on the same PostgreSQL server, one after the other. Analytics: see analytics/run.ts.
+ * Each part prints one table and writes its JSON.
+ * Progress goes to stderr, the tables to stdout. `npm run bench -- --help` lists the options.
  */
-import { execFileSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { runAnalytics } from "./analytics/run.js"
 import {
   checkpoint,
   counts,
@@ -33,9 +36,9 @@ import {
   startService
 } from "./processes.js"
 import { BUSY_WARNING, formatTable, resultsFile, type RunResult, summarize, writeJson } from "./report.js"
+import { gitCommit, repoRoot, rootScripts } from "./repository.js"
 import { type Catalogue, customerPool, purchaseStream } from "./requests.js"
 
-const repoRoot = path.resolve(import.meta.dirname, "../../..")
 const began = performance.now()
 const progress = (message: string) =>
   process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(1).padStart(6)}s] ${message}\n`)
@@ -85,21 +88,6 @@ const serverEnv = (setup: Setup, target: Target, port: number, round: number): R
     ...(setup.options.logLevel === undefined ? {} : { LOG_LEVEL: setup.options.logLevel })
   }
 }
-
-const safely = <A>(f: () => A): A | undefined => {
-  try {
-    return f()
-  } catch {
-    return undefined
-  }
-}
-
-/** The root package.json's scripts, as they are now (other people may change them). */
-const rootScripts = () =>
-  safely(() =>
-    (JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { scripts?: Record<string, string> })
-      .scripts
-  ) ?? {}
 
 const start = async (setup: Setup, target: Target, round: number) => {
   if (target === "icash" && rootScripts().build !== undefined) {
@@ -267,10 +255,7 @@ const measure = async (
 
 const cpuTotalMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000
 
-const main = async () => {
-  const parsed = parseOptions(process.argv.slice(2), process.env)
-  if (parsed === "help") return void console.log(usage)
-  const options = parsed
+const ingest = async (options: Options, dir: string, postgres: string) => {
   const startedAt = new Date()
   const targets: ReadonlyArray<Target> = options.only === undefined ? ["floor", "icash"] : [options.only]
   const out = resultsFile(
@@ -278,18 +263,6 @@ const main = async () => {
     options.out === undefined ? undefined : path.resolve(process.env.INIT_CWD ?? process.cwd(), options.out),
     startedAt
   )
-
-  const postgres = await serverVersion(options.adminUrl).catch((error: unknown) => {
-    throw new Error(`cannot reach PostgreSQL at BENCH_DATABASE_URL (${options.adminUrl}): ${String(error)}`)
-  })
-  const dir = mkdtempSync(path.join(os.tmpdir(), "icash-bench-"))
-  workDir = dir
-  cleanups.push(
-    async () => (keepWorkDir ? progress(`server output kept in ${dir}`) : rmSync(dir, { recursive: true, force: true }))
-  )
-  if (existsSync(path.join(repoRoot, ".env"))) {
-    progress("note: the repository has a .env file; iCash reads it (the variables the bench sets win)")
-  }
 
   const names = Object.fromEntries(targets.map((target) => [target, `icash_bench_${process.pid}_${target}`]))
   const urls = Object.fromEntries(
@@ -360,8 +333,8 @@ const main = async () => {
     benchmark: "ingest",
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    commit: safely(() => execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot, encoding: "utf8" }).trim()),
-    options: { ...options, adminUrl: undefined },
+    commit: gitCommit(),
+    options: { ...options, adminUrl: undefined, part: undefined, analytics: undefined },
     machine: {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model.trim(),
@@ -392,6 +365,36 @@ const main = async () => {
     progress(`the measurement is not trustworthy:\n  ${problems.join("\n  ")}`)
     process.exitCode = 1
     keepWorkDir = true
+  }
+}
+
+const main = async () => {
+  const parsed = parseOptions(process.argv.slice(2), process.env)
+  if (parsed === "help") return void console.log(usage)
+  const options = parsed
+  const postgres = await serverVersion(options.adminUrl).catch((error: unknown) => {
+    throw new Error(`cannot reach PostgreSQL at BENCH_DATABASE_URL (${options.adminUrl}): ${String(error)}`)
+  })
+  const dir = mkdtempSync(path.join(os.tmpdir(), "icash-bench-"))
+  workDir = dir
+  cleanups.push(async () =>
+    keepWorkDir && readdirSync(dir).length > 0
+      ? progress(`server output kept in ${dir}`)
+      : rmSync(dir, { recursive: true, force: true })
+  )
+  if (existsSync(path.join(repoRoot, ".env"))) {
+    progress("note: the repository has a .env file; iCash reads it (the variables the bench sets win)")
+  }
+  if (options.part !== "analytics") await ingest(options, dir, postgres)
+  if (options.part !== "ingest") {
+    await runAnalytics(options, {
+      repoRoot,
+      workDir: dir,
+      postgres,
+      progress,
+      onCleanup: (cleanup) => void cleanups.push(cleanup),
+      keepOutput: () => void (keepWorkDir = true)
+    })
   }
 }
 

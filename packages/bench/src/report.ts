@@ -209,14 +209,19 @@ export const formatTable = (runs: ReadonlyArray<RunResult>, summary: Summary, co
   return lines.join("\n")
 }
 
-/** bench-results/ingest-2026-01-31T12-00-00Z.json under `root`, or `out` as given. */
-export const resultsFile = (root: string, out: string | undefined, startedAt: Date) =>
+/** bench-results/ingest-2026-01-31T12-00-00Z.json (or analytics-…) under `root`, or `out` as given. */
+export const resultsFile = (
+  root: string,
+  out: string | undefined,
+  startedAt: Date,
+  part: "ingest" | "analytics" = "ingest"
+) =>
   out !== undefined
     ? path.resolve(out)
     : path.join(
       root,
       "bench-results",
-      `ingest-${startedAt.toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}.json`
+      `${part}-${startedAt.toISOString().replace(/\.\d+Z$/, "Z").replaceAll(":", "-")}.json`
     )
 
 export const writeJson = (file: string, value: unknown) => {

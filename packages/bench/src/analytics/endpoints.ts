@@ -1,0 +1,123 @@
+/**
+ * The analytics endpoints under load: each one alone, by autocannon at a few keep-alive connections
+ * (each sending its next request as soon as the previous answer arrived), after an unmeasured
+ * warm-up. Latencies are taken from every answer's own time, to the microsecond.
+ */
+import autocannon from "autocannon"
+import type { Agent } from "node:http"
+import { getJson } from "./http.js"
+import { type Latency, summarizeLatencies } from "./stats.js"
+
+export interface Endpoint {
+  readonly name: string
+  readonly path: string
+}
+
+/** How deep into the loyal customers the deep page starts (rows). */
+export const LOYAL_DEPTH = 5000
+
+/** What is measured: every analytics endpoint, the loyal customers at the top and deep in, sales four ways. */
+export const endpointsToMeasure = (
+  branch: number,
+  deep: { readonly cursor: string; readonly rows: number } | undefined
+): ReadonlyArray<Endpoint> => [
+  { name: "customers", path: "/analytics/customers" },
+  { name: "loyal-customers, first page", path: "/analytics/loyal-customers?min_purchases=3&limit=100" },
+  ...(deep === undefined ? [] : [{
+    name: `loyal-customers, page at row ${deep.rows}`,
+    path: `/analytics/loyal-customers?min_purchases=3&limit=100&cursor=${encodeURIComponent(deep.cursor)}`
+  }]),
+  { name: "top-products", path: "/analytics/top-products?limit=10" },
+  { name: "sales, hours of 24 h, chain", path: "/analytics/sales?bucket=hour" },
+  { name: `sales, hours of 24 h, branch ${branch}`, path: `/analytics/sales?bucket=hour&branch_id=${branch}` },
+  { name: "sales, days of 30 d, chain", path: "/analytics/sales?bucket=day&tz=Europe%2FParis" },
+  {
+    name: `sales, days of 30 d, branch ${branch}`,
+    path: `/analytics/sales?bucket=day&tz=Europe%2FParis&branch_id=${branch}`
+  }
+]
+
+/** The cursor `depth` rows into the loyal customers (or as deep as they go), following next_cursor. */
+export const deepCursor = async (agent: Agent, baseUrl: string, depth: number) => {
+  let cursor: string | undefined
+  let rows = 0
+  while (rows < depth) {
+    const limit = Math.min(1000, depth - rows)
+    const page = await getJson<{ customers: ReadonlyArray<unknown>; next_cursor: string | null }>(
+      agent,
+      `${baseUrl}/analytics/loyal-customers?min_purchases=3&limit=${limit}${
+        cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`
+      }`
+    )
+    if (page.next_cursor === null) break
+    rows += page.customers.length
+    cursor = page.next_cursor
+  }
+  return cursor === undefined ? undefined : { cursor, rows }
+}
+
+export interface EndpointResult {
+  readonly name: string
+  readonly path: string
+  readonly seconds: number
+  readonly answered: number
+  readonly requestsPerSecond: number
+  readonly latency: Latency
+  /** Answers other than 200, by status. */
+  readonly otherStatuses: Record<string, number>
+  readonly connectionErrors: number
+  readonly timeouts: number
+  readonly errors: number
+}
+
+const run = (url: string, connections: number, seconds: number, onAnswer: (status: number, ms: number) => void) =>
+  new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      { url, connections, duration: seconds, timeout: 10 },
+      (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
+    )
+    instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
+  })
+
+/** The pause after each endpoint: the requests autocannon cut at its end are cancelled on idle connections. */
+const PAUSE_MS = 500
+
+/**
+ * One autocannon run of warm-up + measured seconds, so that no connection is cut between them; only
+ * the answers that arrive after the warm-up count.
+ */
+export const measureEndpoint = async (
+  baseUrl: string,
+  endpoint: Endpoint,
+  options: { readonly connections: number; readonly seconds: number; readonly warmup: number }
+): Promise<EndpointResult> => {
+  const latencies: Array<number> = []
+  const otherStatuses: Record<string, number> = {}
+  const measuredFrom = performance.now() + options.warmup * 1000
+  const result = await run(
+    `${baseUrl}${endpoint.path}`,
+    options.connections,
+    options.warmup + options.seconds,
+    (status, ms) => {
+      if (performance.now() < measuredFrom) return
+      latencies.push(ms)
+      if (status !== 200) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1
+    }
+  )
+  const seconds = (performance.now() - measuredFrom) / 1000
+  await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
+  const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
+  return {
+    name: endpoint.name,
+    path: endpoint.path,
+    seconds,
+    answered: latencies.length,
+    requestsPerSecond: latencies.length / seconds,
+    latency: summarizeLatencies(latencies),
+    otherStatuses,
+    // autocannon's count covers the warm-up too
+    connectionErrors: result.errors,
+    timeouts: result.timeouts,
+    errors: others + result.errors
+  }
+}

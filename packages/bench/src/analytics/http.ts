@@ -1,0 +1,57 @@
+/** Single requests to the services, timed, over keep-alive connections. */
+import { Agent, request } from "node:http"
+
+export interface Answer {
+  /** Undefined when the request failed before an answer (connection error, timeout). */
+  readonly status: number | undefined
+  readonly body: string
+  /** From sending to the end of the answer, in ms. */
+  readonly ms: number
+  /** performance.now() at the end of the answer. */
+  readonly at: number
+}
+
+export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets })
+
+export const send = (
+  agent: Agent,
+  url: string,
+  options: { readonly method?: "GET" | "POST"; readonly body?: string; readonly timeoutMs?: number } = {}
+): Promise<Answer> =>
+  new Promise((resolve) => {
+    const began = performance.now()
+    const failed = () => {
+      const at = performance.now()
+      resolve({ status: undefined, body: "", ms: at - began, at })
+    }
+    const req = request(url, {
+      agent,
+      method: options.method ?? "GET",
+      timeout: options.timeoutMs ?? 10_000,
+      headers: options.body === undefined ? {} : { "content-type": "application/json" }
+    }, (res) => {
+      let body = ""
+      res.setEncoding("utf8")
+      res.on("data", (chunk: string) => (body += chunk))
+      res.on("end", () => {
+        const at = performance.now()
+        resolve({ status: res.statusCode, body, ms: at - began, at })
+      })
+      res.on("error", failed)
+    })
+    req.on("timeout", () => req.destroy())
+    req.on("error", failed)
+    req.end(options.body)
+  })
+
+/** GET `url` and its JSON body; throws unless the answer is 200. */
+export const getJson = async <A>(agent: Agent, url: string): Promise<A> => {
+  const answer = await send(agent, url)
+  if (answer.status !== 200) {
+    throw new Error(`GET ${url} answered ${answer.status ?? "nothing"}: ${answer.body.slice(0, 300)}`)
+  }
+  return JSON.parse(answer.body) as A
+}
+
+export const postJson = (agent: Agent, url: string, body: unknown) =>
+  send(agent, url, { method: "POST", body: JSON.stringify(body) })
