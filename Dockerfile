@@ -41,7 +41,8 @@ COPY data ./data
 ENV LOG_DIR=/var/log/icash
 RUN mkdir -p /var/log/icash && chown node:node /var/log/icash
 USER node
-EXPOSE 8000 8001
+EXPOSE 8000 8001 3000
 # node itself, not npm, is PID 1 so that SIGTERM reaches the Effect runtime directly. The other
-# programs: dist/store-analytics.js, dist/migrate.js, dist/seed.js (see docker-compose.yml).
+# programs: dist/store-analytics.js, dist/migrate.js, dist/seed.js, dist/web.js (the dashboard, which
+# serves dist/web/; see docker-compose.yml).
 CMD ["node", "dist/cash-register.js"]

@@ -7,6 +7,8 @@
 // package (pg, PGlite, ws, ...) stays external: Node loads it from node_modules at run time, where
 // PGlite finds its wasm and data files. `npm ci --omit=dev` installs those in the image.
 //
+// Then the dashboard's page: dist/web/, bundled by Vite (see scripts/build-web.mjs).
+//
 // It runs on `npm install` (prepare) and before `npm start`, `npm run start:*`, `migrate` and `seed`
 // (their pre-scripts), so nobody runs stale code. Then it first compares the files the last build
 // read (dist/build-manifest.json) with the disk, and only bundles again when one changed; a bundle
@@ -20,6 +22,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync
 import { isBuiltin } from "node:module"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { buildDashboard } from "./build-web.mjs"
 
 export const root = fileURLToPath(new URL("..", import.meta.url))
 export const outdir = join(root, "dist")
@@ -31,7 +34,9 @@ export const entryPoints = {
   "cash-register": "packages/cash-register/src/main.ts",
   "store-analytics": "packages/store-analytics/src/main.ts",
   "migrate": "packages/persistence/src/main.ts",
-  "seed": "packages/seed/src/main.ts"
+  "seed": "packages/seed/src/main.ts",
+  "simulate": "packages/simulator/src/main.ts",
+  "web": "packages/web/src/main.ts"
 }
 
 /**
@@ -139,7 +144,7 @@ const configurationFiles = () => [
 ]
 
 /** Size, modification time and SHA-1 of a file; null when it is missing. */
-const fingerprint = (file) => {
+export const fingerprint = (file) => {
   try {
     const path = join(root, file)
     const { mtimeMs, size } = statSync(path)
@@ -150,7 +155,7 @@ const fingerprint = (file) => {
 }
 
 /** Whether a file still is as fingerprinted: by size and time, else (touched, copied, checked out again) by content. */
-const unchanged = (file, print) => {
+export const unchanged = (file, print) => {
   try {
     const { mtimeMs, size } = statSync(join(root, file))
     if (print === null || size !== print.size) return false
@@ -195,7 +200,7 @@ export const build = async () => {
 }
 
 /** A temporary file renamed over the old one: a process starting meanwhile reads the old or the new file, never half of one. */
-const writeAtomically = (path, contents) => {
+export const writeAtomically = (path, contents) => {
   mkdirSync(dirname(path), { recursive: true })
   const temporary = `${path}.${process.pid}.tmp`
   writeFileSync(temporary, contents)
@@ -230,4 +235,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       process.exitCode = 1
     }
   }
+  // then the dashboard's page, dist/web/ (scripts/build-web.mjs)
+  if (!process.exitCode) await buildDashboard({ quiet, force: process.argv.includes("--force") })
 }

@@ -6,12 +6,19 @@ import { StoreAnalyticsServerLive } from "@icash/store-analytics"
 import { Layer } from "effect"
 import { BannerLive } from "./Banner.js"
 import { FirstStartSeedLive } from "./FirstStart.js"
+import { thenDemoSimulator } from "./Simulate.js"
+import { WebLive } from "./Web.js"
 
-// `npm start`: the database, the first-start seed, then both services in this one process.
+// `npm start`: the database, the first-start seed, then both services and the dashboard in this one process.
 // Each server is `fresh`: they must not share the HttpApi router their layers would otherwise memoize.
-const ServersLive = Layer.mergeAll(Layer.fresh(CashRegisterServerLive), Layer.fresh(StoreAnalyticsServerLive))
+const ServersLive = Layer.mergeAll(
+  Layer.fresh(CashRegisterServerLive),
+  Layer.fresh(StoreAnalyticsServerLive),
+  WebLive
+)
 
 BannerLive.pipe(
+  thenDemoSimulator(process.argv.slice(2)),
   Layer.provide(ServersLive),
   Layer.provide(FirstStartSeedLive),
   Layer.provide(Layer.mergeAll(RepositoriesLive, ImportRepo.Default, CatalogRepo.Default, NodeContext.layer)),

@@ -94,6 +94,8 @@ const evaluateDefault = (expression: string, file: string): string => {
   if (wrapped) return evaluateDefault(wrapped[1]!, file)
   const level = /^LogLevel\.(\w+)$/.exec(e)
   if (level) return level[1]!
+  const duration = /^Duration\.(seconds|minutes|hours|days)\((\d+)\)$/.exec(e)
+  if (duration) return `${duration[2]} ${duration[1]}`
   const constant = constants.get(e)
   if (constant !== undefined) return evaluateDefault(constant, file)
   throw new Error(`${file}: cannot evaluate the default ${e}; teach DockerCompose.test.ts this form`)
@@ -926,7 +928,8 @@ describe("the production build (scripts/build.mjs) and the commands that run it"
     "start:cash-register": "packages/cash-register/src/main.ts",
     "start:store-analytics": "packages/store-analytics/src/main.ts",
     "migrate": "packages/persistence/src/main.ts",
-    "seed": "packages/seed/src/main.ts"
+    "seed": "packages/seed/src/main.ts",
+    "start:web": "packages/web/src/main.ts"
   }
 
   it.each(Object.entries(scripts))("npm run %s runs the program built from %s, built first", (script, entry) => {
