@@ -75,17 +75,17 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
           ? sql`
             SELECT user_id::text, purchase_count FROM customer_stats
             WHERE purchase_count >= ${q.min_purchases}
-            ORDER BY purchase_count DESC, user_id
+            ORDER BY purchase_count DESC, customer_stats.user_id
             LIMIT ${q.limit}`
           : sql`
             (SELECT user_id::text, purchase_count FROM customer_stats
              WHERE purchase_count = ${q.after.purchase_count} AND user_id > ${q.after.user_id}::uuid
-             ORDER BY user_id
+             ORDER BY customer_stats.user_id
              LIMIT ${q.limit})
             UNION ALL
             (SELECT user_id::text, purchase_count FROM customer_stats
              WHERE purchase_count < ${q.after.purchase_count} AND purchase_count >= ${q.min_purchases}
-             ORDER BY purchase_count DESC, user_id
+             ORDER BY purchase_count DESC, customer_stats.user_id
              LIMIT ${q.limit})
             LIMIT ${q.limit}`
     })
@@ -142,15 +142,13 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
           ? sql`(SELECT max(start) + interval '1 hour' FROM buckets)`
           : sql`(SELECT ((max(start) AT TIME ZONE ${q.tz}) + interval '1 day') AT TIME ZONE ${q.tz} FROM buckets)`
         const slots = q.branch_id === undefined
-          ? sql`SELECT slot, sum(purchases) AS purchases, sum(revenue) AS revenue FROM sales_by_quarter_hour
-                WHERE slot >= (SELECT min(start) FROM buckets) AND slot < ${end} GROUP BY slot`
-          : sql`SELECT slot, purchases, revenue FROM sales_by_quarter_hour
-                WHERE branch_id = ${q.branch_id}
-                  AND slot >= (SELECT min(start) FROM buckets) AND slot < ${end}`
+          ? sql`SELECT slot, purchases, revenue FROM chain_sales_by_quarter_hour`
+          : sql`SELECT slot, purchases, revenue FROM sales_by_quarter_hour WHERE branch_id = ${q.branch_id}`
         return sql`
-          WITH buckets AS (${starts}), slots AS (${slots}), totals AS (
+          WITH buckets AS (${starts}), totals AS (
             SELECT date_trunc(${q.bucket}, slot, ${q.tz}) AS start, sum(purchases) AS purchases, sum(revenue) AS revenue
-            FROM slots GROUP BY 1
+            FROM (${slots}) slots WHERE slot >= (SELECT min(start) FROM buckets) AND slot < ${end}
+            GROUP BY 1
           )
           SELECT b.start, to_char(b.start AT TIME ZONE ${q.tz}, 'YYYY-MM-DD"T"HH24:MI:SS') AS local_start,
                  coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue

@@ -29,7 +29,7 @@ export class CatalogRepo extends Effect.Service<CatalogRepo>()("persistence/Cata
       listBranches: () => branches().pipe(Effect.orDie, Effect.withSpan("CatalogRepo.listBranches")),
       listProducts: () =>
         products().pipe(
-          Effect.map((rows) => rows.map((row) => new Product(row))),
+          Effect.map((rows) => rows.map((row) => new Product(row, true))),
           Effect.orDie,
           Effect.withSpan("CatalogRepo.listProducts")
         )

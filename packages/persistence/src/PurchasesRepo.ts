@@ -203,7 +203,9 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
           const row = yield* purchaseById(id)
           if (Option.isNone(row)) return Option.none()
           const items = yield* itemsOf(id)
-          return Option.some(new Purchase({ ...row.value, items: items.map((item) => new PurchaseItem(item)) }))
+          return Option.some(
+            new Purchase({ ...row.value, items: items.map((item) => new PurchaseItem(item, true)) }, true)
+          )
         }).pipe(Effect.orDie, Effect.withSpan("PurchasesRepo.findById")),
       /** Forgets the Idempotency-Keys stored before `before`; answers how many. */
       forgetKeysBefore: (before: Date): Effect.Effect<number> =>

@@ -17,7 +17,9 @@ export const FIGURES_CHANNEL = "icash_figures"
  *   customers at any threshold are counted without scanning customers.
  * - `product_sales`: units and revenue per product.
  * - `sales_by_quarter_hour`: purchases and revenue per branch and 15-minute slot (UTC), so that hours
- *   and days of any time zone (offsets are whole quarter hours) are sums of whole slots.
+ *   and days of any time zone (offsets are whole quarter hours) are sums of whole slots; and
+ *   `chain_sales_by_quarter_hour`, the same for the whole chain, so that the chain's figures need
+ *   not add the branches up at each query.
  *
  * Inserts are folded in by statement-level triggers, once per statement (a group of purchases, an
  * import slice), with one upsert per customer, product and slot. Deletes, updates and truncations
@@ -64,7 +66,13 @@ export default Effect.gen(function*() {
       revenue   numeric(18, 2) NOT NULL,
       PRIMARY KEY (branch_id, slot)
     )`
-  yield* sql`CREATE INDEX sales_by_quarter_hour_slot_idx ON sales_by_quarter_hour (slot)`
+
+  yield* sql`
+    CREATE TABLE chain_sales_by_quarter_hour (
+      slot      timestamptz PRIMARY KEY,
+      purchases bigint NOT NULL,
+      revenue   numeric(18, 2) NOT NULL
+    )`
 
   yield* sql.unsafe(`
     CREATE FUNCTION icash_quarter_hour(t timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -105,6 +113,12 @@ export default Effect.gen(function*() {
         FROM new_purchases GROUP BY 1, 2 ORDER BY 1, 2
         ON CONFLICT (branch_id, slot) DO UPDATE SET purchases = q.purchases + EXCLUDED.purchases,
                                                     revenue = q.revenue + EXCLUDED.revenue
+      ), chain_slots AS (
+        INSERT INTO chain_sales_by_quarter_hour AS c (slot, purchases, revenue)
+        SELECT icash_quarter_hour("timestamp"), count(*), sum(total_amount)
+        FROM new_purchases GROUP BY 1 ORDER BY 1
+        ON CONFLICT (slot) DO UPDATE SET purchases = c.purchases + EXCLUDED.purchases,
+                                         revenue = c.revenue + EXCLUDED.revenue
       )
       SELECT count(*) INTO first_buyers FROM moves WHERE before = 0;
 
@@ -133,6 +147,7 @@ export default Effect.gen(function*() {
       DELETE FROM customers_by_purchase_count;
       DELETE FROM product_sales;
       DELETE FROM sales_by_quarter_hour;
+      DELETE FROM chain_sales_by_quarter_hour;
       INSERT INTO customer_stats (user_id, purchase_count)
         SELECT user_id, count(*) FROM purchases GROUP BY user_id;
       INSERT INTO customers_by_purchase_count (purchase_count, customers)
@@ -141,6 +156,8 @@ export default Effect.gen(function*() {
         SELECT product_id, sum(quantity), sum(unit_price * quantity) FROM purchase_items GROUP BY product_id;
       INSERT INTO sales_by_quarter_hour (branch_id, slot, purchases, revenue)
         SELECT supermarket_id, icash_quarter_hour("timestamp"), count(*), sum(total_amount) FROM purchases GROUP BY 1, 2;
+      INSERT INTO chain_sales_by_quarter_hour (slot, purchases, revenue)
+        SELECT slot, sum(purchases), sum(revenue) FROM sales_by_quarter_hour GROUP BY slot;
       UPDATE chain_totals SET
         purchases = (SELECT count(*) FROM purchases),
         revenue = (SELECT coalesce(sum(total_amount), 0) FROM purchases),
