@@ -11,7 +11,9 @@ export interface Answer {
   readonly at: number
 }
 
-export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets })
+// FIFO uses every socket in turn: none sits idle long enough for the server to close it (after 5 s)
+// just as it is reused, a race that would count as a failed request
+export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets, scheduling: "fifo" })
 
 export const send = (
   agent: Agent,
