@@ -5,6 +5,7 @@ import { Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.js"
 import { KeyRetentionLive } from "./KeyRetention.js"
 import { Purchases } from "./Purchases.js"
+import { RollupUpkeepLive } from "./RollupUpkeep.js"
 
 const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handlers) =>
   Effect.gen(function*() {
@@ -39,7 +40,7 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
 /** The Cash Register API with its handlers; needs the repositories, a SqlClient and its Notifications. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive])
+  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive, RollupUpkeepLive])
 )
 
 /** Where the service listens. */
