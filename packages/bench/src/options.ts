@@ -17,11 +17,6 @@ export interface AnalyticsOptions {
   readonly seconds: number
   readonly warmup: number
   readonly connections: number
-  /**
-   * Requests per second sent to each endpoint (open loop, as dashboards ask), or 0 for as many as
-   * the connections can get answered (the endpoint's throughput, with its latency under saturation).
-   */
-  readonly readRate: number
   /** Purchases per second written through POST /purchases during the measurement. */
   readonly writeRate: number
   /** Purchases posted one at a time to time the live stream. */
@@ -80,7 +75,6 @@ store-analytics process's memory, then checks the answers against SQL over the p
   --analytics-seconds N      measured seconds per endpoint (default 10)
   --analytics-warmup N       unmeasured seconds per endpoint first (default 2)
   --analytics-connections N  connections per endpoint (default 4)
-  --read-rate N              requests/s to each endpoint (default 200; 0: as fast as they are answered)
   --write-rate N             purchases/s written through POST /purchases meanwhile (default 200)
   --stream-samples N         purchases posted one at a time to time /analytics/stream (default 50)
   --analytics-out FILE       where to write the JSON (default bench-results/analytics-<date>.json)`
@@ -127,7 +121,6 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
           "analytics-seconds": { type: "string" },
           "analytics-warmup": { type: "string" },
           "analytics-connections": { type: "string" },
-          "read-rate": { type: "string" },
           "write-rate": { type: "string" },
           "stream-samples": { type: "string" },
           "analytics-out": { type: "string" }
@@ -168,7 +161,6 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
       seconds: wholeNumber("analytics-seconds", parsed["analytics-seconds"], 10, 1),
       warmup: wholeNumber("analytics-warmup", parsed["analytics-warmup"], 2, 0),
       connections: wholeNumber("analytics-connections", parsed["analytics-connections"], 4, 1),
-      readRate: wholeNumber("read-rate", parsed["read-rate"], 200, 0),
       writeRate: wholeNumber("write-rate", parsed["write-rate"], 200, 0),
       streamSamples: wholeNumber("stream-samples", parsed["stream-samples"], 50, 1),
       out: nonEmpty(parsed["analytics-out"], "--analytics-out takes a file name")

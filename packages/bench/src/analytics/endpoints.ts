@@ -70,20 +70,10 @@ export interface EndpointResult {
   readonly errors: number
 }
 
-const run = (
-  url: string,
-  options: { readonly connections: number; readonly seconds: number; readonly rate: number },
-  onAnswer: (status: number, ms: number) => void
-) =>
+const run = (url: string, connections: number, seconds: number, onAnswer: (status: number, ms: number) => void) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      {
-        url,
-        connections: options.connections,
-        duration: options.seconds,
-        timeout: 10,
-        ...(options.rate > 0 ? { overallRate: options.rate } : {})
-      },
+      { url, connections, duration: seconds, timeout: 10 },
       (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
     )
     instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
@@ -99,19 +89,15 @@ const PAUSE_MS = 500
 export const measureEndpoint = async (
   baseUrl: string,
   endpoint: Endpoint,
-  options: {
-    readonly connections: number
-    readonly seconds: number
-    readonly warmup: number
-    readonly readRate: number
-  }
+  options: { readonly connections: number; readonly seconds: number; readonly warmup: number }
 ): Promise<EndpointResult> => {
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
   const measuredFrom = performance.now() + options.warmup * 1000
   const result = await run(
     `${baseUrl}${endpoint.path}`,
-    { connections: options.connections, seconds: options.warmup + options.seconds, rate: options.readRate },
+    options.connections,
+    options.warmup + options.seconds,
     (status, ms) => {
       if (performance.now() < measuredFrom) return
       latencies.push(ms)

@@ -43,7 +43,7 @@ export const measureUnderWrites = async (input: {
   )
   progress(
     `measuring ${input.endpoints.length} endpoints, ${options.warmup} s warm-up + ${options.seconds} s each at ` +
-      `${options.connections} connections${readRate(options.readRate)}, while writing ${options.writeRate} purchases/s`
+      `${options.connections} connections, while writing ${options.writeRate} purchases/s`
   )
   const endpoints: Array<EndpointResult> = []
   for (const endpoint of input.endpoints) {
@@ -89,6 +89,3 @@ export const measureUnderWrites = async (input: {
     } satisfies AnalyticsResult["cpu"]
   }
 }
-
-/** How the endpoints are read, in words. */
-export const readRate = (rate: number) => rate > 0 ? `, ${rate} requests/s each` : ", as fast as they answer"

@@ -16,7 +16,7 @@ import { type Dataset, describeDataset, generateDataset, reuseDataset } from "./
 import { deepCursor, endpointsToMeasure, LOYAL_DEPTH } from "./endpoints.js"
 import { checkExactness } from "./exactness.js"
 import { getJson, keepAliveAgent } from "./http.js"
-import { measureUnderWrites, readRate } from "./measure.js"
+import { measureUnderWrites } from "./measure.js"
 import { analyticsProblems, type AnalyticsResult, analyticsTargets, formatAnalyticsTable } from "./report.js"
 
 export interface Session {
@@ -177,8 +177,7 @@ export const runAnalytics = async (options: Options, session: Session) => {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "?"}, node ${process.version}, ${
     session.postgres.split(",")[0]
   }`
-  const context = `GET /analytics/*, ${a.connections} connections${readRate(a.readRate)}, ` +
-    `${a.warmup} s warm-up + ${a.seconds} s measured ` +
+  const context = `GET /analytics/*, ${a.connections} connections, ${a.warmup} s warm-up + ${a.seconds} s measured ` +
     `per endpoint, while POST /purchases writes ${a.writeRate}/s; store-analytics: \`${
       startScript("store-analytics")
     }\`, LOG_LEVEL ${options.logLevel ?? "default (Info)"}\n${machine}`
