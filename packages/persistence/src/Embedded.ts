@@ -9,6 +9,7 @@ import pg from "pg"
 import { lockDataDir } from "./DataDirLock.js"
 import { embeddedNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
+import { embeddedPGliteLive } from "./RawConnection.js"
 
 /**
  * PostgreSQL compiled to WebAssembly, inside this process: `dataDir` is a directory (created on the
@@ -35,8 +36,10 @@ export const embeddedPgClient = (dataDir: string) =>
         // closing checkpoints the database: nothing acknowledged is lost
         (db) => Effect.promise(() => db.close())
       )
-      return Layer.merge(
+      return Layer.mergeAll(
         embeddedNotifications(db),
+        // for a bulk import's COPY, which goes to PGlite itself (see RawConnection)
+        embeddedPGliteLive(db),
         PgClient.layerFromPool({
           acquire: Effect.acquireRelease(
             Effect.sync(() => new pg.Pool(createPgConfig(db))),

@@ -1,6 +1,8 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { BranchId, type Cents, type CustomerId, formatCents, type ProductId } from "@icash/domain"
-import { Array, Effect, Schema } from "effect"
+import { type Cents, formatCents } from "@icash/domain"
+import { Array, Effect, Option, Schema } from "effect"
+import { createPurchaseStaging, PURCHASE_STAGING } from "./PurchaseStaging.js"
+import { EmbeddedPGlite } from "./RawConnection.js"
 import { Int8 } from "./Rows.js"
 
 /** A product as an iCash products file lists it. */
@@ -9,43 +11,23 @@ export interface ProductToImport {
   readonly unit_price: Cents
 }
 
-/** A customer seen in an iCash purchases file, with the time of their earliest purchase there. */
-export interface CustomerToImport {
-  readonly id: CustomerId
-  /** ISO 8601 UTC, up to microseconds: a JS Date would lose them. */
-  readonly first_seen_at: string
-}
-
-/** A purchase from an iCash purchases file, resolved against branches and products. */
-export interface PurchaseToImport {
-  /** Identifies the row across runs, so that loading a file twice adds nothing. */
-  readonly import_key: string
-  readonly branch_id: BranchId
-  readonly user_id: CustomerId
-  /** ISO 8601 UTC, up to microseconds. */
-  readonly timestamp: string
-  readonly total_amount: Cents
-  readonly items: ReadonlyArray<{ readonly product_id: ProductId; readonly unit_price: Cents }>
-}
-
-export interface ImportedBranch {
-  readonly id: BranchId
-  readonly code: string
-}
-
 // Each chunk is one statement whose columns travel as a handful of array parameters (unnest),
 // so the size is bounded by memory and round trips, not by pg's 65,535-parameter limit.
 const CHUNK_SIZE = 5_000
 
 const UpsertCounts = Schema.Struct({ added: Int8, updated: Int8 })
 const AddedCount = Schema.Struct({ added: Int8 })
-const BranchRow = Schema.Struct({ id: BranchId, code: Schema.String })
+const InFileCounts = Schema.Struct({ in_file: Int8, added: Int8 })
+const DuplicateRow = Schema.Struct({ line: Schema.Int, first_line: Schema.Int, duplicates: Int8 })
+const SeqRange = Schema.Struct({ after: Schema.Int, upTo: Schema.Int })
 
 const sumOf = (counts: ReadonlyArray<number>) => counts.reduce((sum, n) => sum + n, 0)
 
 /**
- * Bulk writes for loading the iCash files. Every write is idempotent; none opens a transaction,
- * so the caller decides what is all-or-nothing.
+ * Bulk writes for loading the iCash files: products straight from the file, purchases (with their
+ * branches and customers) set-based from the staging table a file was COPied into (see
+ * PurchaseStaging). Every write is idempotent; none opens a transaction, so the caller decides
+ * what is all-or-nothing (the staging table lives as long as the caller's transaction).
  */
 export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/ImportRepo", {
   effect: Effect.gen(function*() {
@@ -71,83 +53,108 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           FROM upserted`
     })
 
-    const insertBranches = SqlSchema.single({
-      Request: Schema.Any,
-      Result: AddedCount,
-      execute: (codes: ReadonlyArray<string>) =>
+    // For the statements of a bulk load, in this transaction only: no JIT (its compilation costs
+    // more than it saves on these plans) and, on a server, room to sort and hash in memory. The
+    // embedded engine's memory is this process's, and never given back: it keeps the defaults.
+    const embedded = Option.isSome(yield* EmbeddedPGlite)
+    const createStaging = Effect.zipRight(
+      embedded
+        ? sql`SELECT set_config('jit', 'off', true)`
+        : sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
+      sql.unsafe(createPurchaseStaging)
+    )
+
+    // Temporary tables are never analyzed by autovacuum; the statements below join on seq.
+    const indexStaging = Effect.zipRight(
+      sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`),
+      sql.unsafe(`ANALYZE ${PURCHASE_STAGING}`)
+    )
+
+    // A purchase whose import key an earlier line of the file has (its first line: the one kept).
+    // Grouped by key first: with no repeated key (the rule), the rows are not even joined.
+    const stagedDuplicates = SqlSchema.findAll({
+      Request: Schema.Number,
+      Result: DuplicateRow,
+      execute: (limit) =>
         sql`
-          WITH inserted AS (
+          WITH repeated AS (
+            SELECT import_key, min(line) AS first_line FROM ${sql(PURCHASE_STAGING)}
+            GROUP BY import_key HAVING count(*) > 1
+          )
+          SELECT staged.line, repeated.first_line, count(*) OVER () AS duplicates
+          FROM ${sql(PURCHASE_STAGING)} AS staged JOIN repeated USING (import_key)
+          WHERE staged.line <> repeated.first_line
+          ORDER BY staged.line
+          LIMIT ${limit}`
+    })
+
+    const insertBranches = SqlSchema.single({
+      Request: Schema.Void,
+      Result: InFileCounts,
+      execute: () =>
+        sql`
+          WITH codes AS (
+            SELECT DISTINCT branch_code AS code FROM ${sql(PURCHASE_STAGING)}
+          ), inserted AS (
             INSERT INTO branches (code, name)
-            SELECT code, code FROM unnest(${codes}::text[]) AS input (code) ORDER BY code
+            SELECT code, code FROM codes ORDER BY code
             ON CONFLICT (code) DO NOTHING
             RETURNING id
           )
-          SELECT count(*) AS added FROM inserted`
-    })
-
-    const branchesByCode = SqlSchema.findAll({
-      Request: Schema.Any,
-      Result: BranchRow,
-      execute: (codes: ReadonlyArray<string>) =>
-        sql`SELECT id, code FROM branches WHERE code = ANY(${codes}::text[]) ORDER BY code`
+          SELECT (SELECT count(*) FROM codes) AS in_file, (SELECT count(*) FROM inserted) AS added`
     })
 
     // A customer seen again keeps the earliest first_seen_at of all the files loaded.
-    const upsertCustomerChunk = SqlSchema.single({
-      Request: Schema.Any,
-      Result: UpsertCounts,
-      execute: (customers: ReadonlyArray<CustomerToImport>) =>
+    const upsertCustomers = SqlSchema.single({
+      Request: Schema.Void,
+      Result: InFileCounts,
+      execute: () =>
         sql`
-          WITH upserted AS (
+          WITH first_seen AS (
+            SELECT user_id AS id, min("timestamp") AS first_seen_at FROM ${sql(PURCHASE_STAGING)} GROUP BY user_id
+          ), upserted AS (
             INSERT INTO customers (id, first_seen_at)
-            SELECT * FROM unnest(
-              ${customers.map((c) => c.id)}::uuid[],
-              ${customers.map((c) => c.first_seen_at)}::timestamptz[]
-            )
+            SELECT id, first_seen_at FROM first_seen ORDER BY id
             ON CONFLICT (id) DO UPDATE SET first_seen_at = EXCLUDED.first_seen_at
             WHERE EXCLUDED.first_seen_at < customers.first_seen_at
             RETURNING (xmax = 0) AS inserted
           )
-          SELECT count(*) FILTER (WHERE inserted) AS added, count(*) FILTER (WHERE NOT inserted) AS updated
-          FROM upserted`
+          SELECT (SELECT count(*) FROM first_seen) AS in_file,
+                 (SELECT count(*) FROM upserted WHERE inserted) AS added`
     })
 
-    // Items are written only for the purchases this statement inserted: a purchase already
-    // present (same import_key) keeps the items it has.
-    const insertPurchaseChunk = SqlSchema.single({
-      Request: Schema.Any,
+    // One statement per slice writes the purchases not present yet (by import_key) and the items of
+    // those it wrote. Each purchase's id is drawn from the column's own sequence before the insert,
+    // so that the items join the purchases the statement returned on that id, whatever the planner
+    // knows of the tables; ids follow the file's order.
+    const insertPurchaseSlice = SqlSchema.single({
+      Request: SeqRange,
       Result: AddedCount,
-      execute: (purchases: ReadonlyArray<PurchaseToImport>) => {
-        const items = purchases.flatMap((purchase, index) =>
-          purchase.items.map((item) => ({ row_no: index + 1, ...item }))
-        )
-        return sql`
-          WITH input AS (
-            SELECT * FROM unnest(
-              ${purchases.map((p) => p.import_key)}::text[],
-              ${purchases.map((p) => p.branch_id)}::integer[],
-              ${purchases.map((p) => p.user_id)}::uuid[],
-              ${purchases.map((p) => p.timestamp)}::timestamptz[],
-              ${purchases.map((p) => formatCents(p.total_amount))}::numeric[]
-            ) WITH ORDINALITY AS input (import_key, supermarket_id, user_id, "timestamp", total_amount, row_no)
+      execute: ({ after, upTo }) =>
+        sql`
+          WITH slice AS MATERIALIZED (
+            SELECT nextval(pg_get_serial_sequence('purchases', 'id')) AS id, ordered.*
+            FROM (
+              SELECT staged.seq, branches.id AS branch_id, staged.user_id, staged."timestamp", staged.total_cents,
+                     staged.import_key, staged.product_ids, staged.unit_cents
+              FROM ${sql(PURCHASE_STAGING)} AS staged JOIN branches ON branches.code = staged.branch_code
+              WHERE staged.seq > ${after} AND staged.seq <= ${upTo}
+              ORDER BY staged.seq
+            ) AS ordered
           ), inserted AS (
-            INSERT INTO purchases (supermarket_id, user_id, "timestamp", total_amount, import_key)
-            SELECT supermarket_id, user_id, "timestamp", total_amount, import_key FROM input ORDER BY row_no
+            INSERT INTO purchases (id, supermarket_id, user_id, "timestamp", total_amount, import_key)
+            OVERRIDING SYSTEM VALUE
+            SELECT id, branch_id, user_id, "timestamp", total_cents / 100.0, import_key FROM slice ORDER BY id
             ON CONFLICT (import_key) DO NOTHING
-            RETURNING id, import_key
+            RETURNING id
           ), items AS (
             INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
-            SELECT inserted.id, item.product_id, 1, item.unit_price
+            SELECT slice.id, item.product_id, 1, item.unit_cents / 100.0
             FROM inserted
-            JOIN input USING (import_key)
-            JOIN unnest(
-              ${items.map((i) => i.row_no)}::integer[],
-              ${items.map((i) => i.product_id)}::integer[],
-              ${items.map((i) => formatCents(i.unit_price))}::numeric[]
-            ) AS item (row_no, product_id, unit_price) ON item.row_no = input.row_no
+            JOIN slice USING (id)
+            CROSS JOIN LATERAL unnest(slice.product_ids, slice.unit_cents) AS item (product_id, unit_cents)
           )
           SELECT count(*) AS added FROM inserted`
-      }
     })
 
     const inChunks = <A, B>(rows: ReadonlyArray<A>, write: (chunk: ReadonlyArray<A>) => Effect.Effect<B, unknown>) =>
@@ -164,26 +171,56 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           Effect.withSpan("ImportRepo.upsertProducts", { attributes: { "icash.rows": products.length } })
         ),
 
-      /** Creates a branch named after each new code (ids in code order); returns every code's branch. */
-      ensureBranches: (codes: ReadonlyArray<string>) =>
-        Effect.gen(function*() {
-          const { added } = yield* insertBranches(codes)
-          const branches: ReadonlyArray<ImportedBranch> = yield* branchesByCode(codes)
-          return { added, branches }
-        }).pipe(Effect.orDie, Effect.withSpan("ImportRepo.ensureBranches")),
+      /**
+       * An empty staging table for a purchases file (see PurchaseStaging), gone with the
+       * transaction, which is set up for bulk statements.
+       */
+      createPurchaseStaging: createStaging.pipe(
+        Effect.asVoid,
+        Effect.orDie,
+        Effect.withSpan("ImportRepo.createStaging")
+      ),
 
-      /** Inserts new customers; returns how many were new. */
-      upsertCustomers: (customers: ReadonlyArray<CustomerToImport>) =>
-        inChunks(customers, upsertCustomerChunk).pipe(
-          Effect.map((counts) => sumOf(counts.map((c) => c.added))),
-          Effect.withSpan("ImportRepo.upsertCustomers", { attributes: { "icash.rows": customers.length } })
+      /**
+       * The staged purchases that repeat an earlier line's purchase (same import key): the first
+       * `limit` by line, and how many there are in all.
+       */
+      stagedDuplicates: (limit: number) =>
+        stagedDuplicates(limit).pipe(
+          Effect.map((rows) => ({
+            rows: rows.map(({ first_line, line }) => ({ line, first_line })),
+            count: rows[0]?.duplicates ?? 0
+          })),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.stagedDuplicates")
         ),
 
-      /** Inserts the purchases not present yet (by import_key) with their items; returns how many. */
-      insertPurchases: (purchases: ReadonlyArray<PurchaseToImport>) =>
-        inChunks(purchases, insertPurchaseChunk).pipe(
-          Effect.map((counts) => sumOf(counts.map((c) => c.added))),
-          Effect.withSpan("ImportRepo.insertPurchases", { attributes: { "icash.rows": purchases.length } })
+      /** Readies the staged purchases for writing, once they are all loaded. */
+      indexPurchaseStaging: indexStaging.pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("ImportRepo.indexStaging")),
+
+      /** Creates a branch named after each new code of the staged purchases (ids in code order). */
+      insertStagedBranches: insertBranches(undefined).pipe(
+        Effect.orDie,
+        Effect.withSpan("ImportRepo.insertStagedBranches")
+      ),
+
+      /** Inserts the staged purchases' new customers, first seen at their earliest purchase. */
+      upsertStagedCustomers: upsertCustomers(undefined).pipe(
+        Effect.orDie,
+        Effect.withSpan("ImportRepo.upsertStagedCustomers")
+      ),
+
+      /**
+       * Inserts the staged purchases with `after < seq <= upTo` that are not present yet (by
+       * import_key), with their items; returns how many. The branches and customers must exist.
+       */
+      insertStagedPurchases: (after: number, upTo: number) =>
+        insertPurchaseSlice({ after, upTo }).pipe(
+          Effect.map(({ added }) => added),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.insertStagedPurchases", {
+            attributes: { "icash.after": after, "icash.up_to": upTo }
+          })
         )
     } as const
   })

@@ -14,15 +14,33 @@ export const reasonsOf = (
 /** Enough to fix a file in one go without flooding the terminal on a file that is wrong throughout. */
 export const MAX_REPORTED_BAD_ROWS = 100
 
-/** Collects bad rows in file order, keeping the first `MAX_REPORTED_BAD_ROWS` but counting them all. */
+/**
+ * Collects bad rows, keeping the `MAX_REPORTED_BAD_ROWS` first ones in the file (whatever the order
+ * they are found in) but counting them all.
+ */
 export class BadRowCollector {
   readonly reported: Array<BadRow> = []
   count = 0
+  /** The greatest line among those reported. */
+  private lastLine = 0
 
   add(line: number, reasons: ReadonlyArray<string>): void {
     if (reasons.length === 0) return
     this.count++
-    if (this.reported.length < MAX_REPORTED_BAD_ROWS) this.reported.push({ line, reason: reasons.join("; ") })
+    if (this.reported.length < MAX_REPORTED_BAD_ROWS) {
+      this.reported.push({ line, reason: reasons.join("; ") })
+      this.lastLine = Math.max(this.lastLine, line)
+    } else if (line < this.lastLine) {
+      // a row found later but earlier in the file takes the place of the last one kept
+      const last = this.reported.findIndex((row) => row.line === this.lastLine)
+      this.reported[last] = { line, reason: reasons.join("; ") }
+      this.lastLine = Math.max(...this.reported.map((row) => row.line))
+    }
+  }
+
+  /** Counts bad rows known to be past the first ones reported (their lines and reasons are not needed). */
+  addUnreported(count: number): void {
+    this.count += count
   }
 
   get isEmpty(): boolean {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 
 export interface PurchaseIdentity {
   readonly branch_code: string
@@ -14,11 +14,8 @@ export interface PurchaseIdentity {
  * zone, upper-case UUID, items in another order, spaces) gets the same key, so it is loaded once.
  */
 export const importKey = (purchase: PurchaseIdentity): string =>
-  createHash("sha256")
-    .update(JSON.stringify([
-      purchase.branch_code,
-      purchase.timestamp,
-      purchase.user_id,
-      [...purchase.product_names].sort()
-    ]))
-    .digest("hex")
+  hash(
+    "sha256",
+    JSON.stringify([purchase.branch_code, purchase.timestamp, purchase.user_id, [...purchase.product_names].sort()]),
+    "hex"
+  )

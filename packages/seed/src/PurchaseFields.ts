@@ -1,5 +1,5 @@
 import { BranchCode, type Cents, CustomerId, type ProductId, sumCents } from "@icash/domain"
-import { Either, Option, Schema } from "effect"
+import { Either, Schema } from "effect"
 import { parseProductName } from "./ProductName.js"
 import { parseTimestamp } from "./Timestamp.js"
 
@@ -13,7 +13,7 @@ export interface ListedItems {
 }
 
 const isBranchCode = Schema.is(BranchCode)
-const decodeCustomerId = Schema.decodeUnknownOption(CustomerId)
+const isCustomerId = Schema.is(CustomerId)
 
 /** `SMKT001` (any case); the branch is created on load when the chain has no such code yet. */
 export const parseBranchCode = (text: string): Either.Either<string, string> => {
@@ -32,11 +32,11 @@ export const parseTimestampField = (text: string): Either.Either<string, string>
 }
 
 /** A UUID v4 in any case, as the lower-case customer id. */
-export const parseUserId = (text: string): Either.Either<CustomerId, string> =>
-  Option.match(decodeCustomerId(text), {
-    onNone: () => Either.left(`user_id "${text}" is not a UUID v4`),
-    onSome: Either.right
-  })
+export const parseUserId = (text: string): Either.Either<CustomerId, string> => {
+  // what decoding a CustomerId does (lower case, then the pattern), at a third of the cost
+  const id = text.toLowerCase()
+  return isCustomerId(id) ? Either.right(id) : Either.left(`user_id "${text}" is not a UUID v4`)
+}
 
 /** `eggs,milk`: distinct products of the catalogue, at least one, priced at their current price. */
 export const parseItemsList = (text: string, catalog: Catalog): Either.Either<ListedItems, ReadonlyArray<string>> => {

@@ -83,6 +83,24 @@ const purchaseCounts = (random: Prng): ReadonlyArray<number> => [
   ...Array.from({ length: OCCASIONAL }, () => (random.next() < 0.65 ? 1 : 2))
 ]
 
+const PRODUCTS_HEADER = "product_name,unit_price"
+const PURCHASES_HEADER = "supermarket_id,timestamp,user_id,items_list,total_amount"
+
+/** Our catalogue as an iCash products file: the one every sample goes with. */
+export const sampleProductsCsv = csv(
+  PRODUCTS_HEADER,
+  PRODUCTS.map((p) => `${csvField(p.name)},${icashAmount(p.price)}`)
+)
+
+const purchaseLine = (p: Purchase) =>
+  [
+    p.branch,
+    p.timestamp,
+    p.user,
+    csvField(p.items.map((item) => item.name).join(",")),
+    icashAmount(p.items.reduce((sum, item) => sum + item.price, 0))
+  ].join(",")
+
 /** Deterministic data files in the iCash format: the same seed gives byte-identical files. */
 export const generateSampleData = (seed: number): SampleData => {
   const random = new Prng(seed)
@@ -97,20 +115,12 @@ export const generateSampleData = (seed: number): SampleData => {
   }
   purchases.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0))
 
-  const purchaseLines = purchases.map((p) =>
-    [
-      p.branch,
-      p.timestamp,
-      p.user,
-      csvField(p.items.map((item) => item.name).join(",")),
-      icashAmount(p.items.reduce((sum, item) => sum + item.price, 0))
-    ].join(",")
-  )
+  const purchaseLines = purchases.map(purchaseLine)
   const byBranch: Record<string, number> = {}
   for (const p of purchases) byBranch[p.branch] = (byBranch[p.branch] ?? 0) + 1
   return {
-    productsCsv: csv("product_name,unit_price", PRODUCTS.map((p) => `${csvField(p.name)},${icashAmount(p.price)}`)),
-    purchasesCsv: csv("supermarket_id,timestamp,user_id,items_list,total_amount", purchaseLines),
+    productsCsv: sampleProductsCsv,
+    purchasesCsv: csv(PURCHASES_HEADER, purchaseLines),
     stats: {
       purchases: purchases.length,
       customers: REGULARS + OCCASIONAL,
@@ -118,4 +128,41 @@ export const generateSampleData = (seed: number): SampleData => {
       purchasesByBranch: byBranch
     }
   }
+}
+
+export interface LargeSampleSize {
+  readonly purchases: number
+  readonly customers: number
+}
+
+/** Customer `index` of a large sample, the same each time it shops, without keeping a list of them. */
+const largeSampleCustomer = (seed: number, index: number): string =>
+  // multiplying by an odd number is a bijection on 32 bits: every index seeds a generator of its own
+  new Prng((seed + Math.imul(index + 1, 0x9e3779b1)) >>> 0).uuidV4()
+
+/**
+ * A purchases file of any size in the iCash format, text chunk by text chunk (each of whole lines),
+ * so that a file of millions of purchases is written without holding it: our catalogue and
+ * branches, `size.customers` customers (a few of them regulars), timestamps over six months,
+ * not in time order. The products file that goes with it is `sampleProductsCsv`.
+ */
+export function* largeSamplePurchases(seed: number, size: LargeSampleSize, linesPerChunk = 10_000): Generator<string> {
+  const random = new Prng(seed)
+  const shares = BRANCHES.map((b) => b.share)
+  let lines: Array<string> = [`\uFEFF${PURCHASES_HEADER}`]
+  for (let i = 0; i < size.purchases; i++) {
+    // squaring skews the draw: low-numbered customers come back often
+    const customer = Math.floor(random.next() ** 2 * size.customers)
+    lines.push(purchaseLine({
+      branch: BRANCHES[random.weighted(shares)]!.code,
+      timestamp: randomTimestamp(random),
+      user: largeSampleCustomer(seed, customer),
+      items: randomBasket(random)
+    }))
+    if (lines.length === linesPerChunk) {
+      yield `${lines.join("\n")}\n`
+      lines = []
+    }
+  }
+  if (lines.length > 0) yield `${lines.join("\n")}\n`
 }

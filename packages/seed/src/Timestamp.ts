@@ -36,6 +36,8 @@ export const parseTimestamp = (text: string): string | undefined => {
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59 || offset === undefined) {
     return undefined
   }
+  // In UTC already: the fields as they are (the checks above leave nothing for a Date to normalise).
+  if (offset === 0) return `${year}-${month}-${day}T${hour}:${minute}:${second}.${fraction.padEnd(6, "0")}Z`
   const instant = new Date(0)
   instant.setUTCFullYear(y, mo - 1, d)
   instant.setUTCHours(h, mi - offset, s, 0)

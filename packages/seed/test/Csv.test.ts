@@ -1,5 +1,8 @@
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { parseCsv, readHeader } from "@icash/seed"
+import { type BadRow, csvRowStream, parseCsv, readHeader, UnreadableFile } from "@icash/seed"
+import { Chunk, Effect, Stream } from "effect"
 
 describe("parseCsv", () => {
   it("reads files as people have them: byte-order mark, CRLF, spaces after commas, quoted lists", () => {
@@ -65,4 +68,48 @@ describe("readHeader", () => {
       reason: "the file is empty: expected the header product_name,unit_price"
     })
   })
+})
+
+describe("csvRowStream", () => {
+  const streamed = (text: string) =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const file = yield* fs.makeTempFileScoped({ suffix: ".csv" })
+      yield* fs.writeFileString(file, text)
+      const unreadable: Array<BadRow> = []
+      let read = 0
+      const rows = yield* Stream.runCollect(
+        csvRowStream(file, { onUnreadable: (row) => unreadable.push(row), onRead: (bytes) => (read += bytes) })
+      )
+      return { rows: Chunk.toArray(rows), unreadable, read }
+    }).pipe(Effect.provide(NodeContext.layer))
+
+  it.scoped("reads a file into the rows parseCsv gives, with the same lines, as it goes", () =>
+    Effect.gen(function*() {
+      const text = "\uFEFFh1,h2\r\n\r\nx,1\n   \n\"multi\nline\",2\n3,x\"y\ny,2\rz,3"
+      const { read, rows, unreadable } = yield* streamed(text)
+      expect({ rows, unreadable }).toEqual(parseCsv(text))
+      expect(rows.map((row) => row.line)).toEqual([1, 3, 5, 8, 9])
+      expect(unreadable.map((row) => row.line)).toEqual([7])
+      expect(read).toBe(Buffer.byteLength(text))
+    }))
+
+  it.scoped("numbers the lines of a file of many chunks", () =>
+    Effect.gen(function*() {
+      // far beyond one chunk of the file (256 KiB)
+      const lines = Array.from({ length: 50_000 }, (_, i) => `row ${i},${"x".repeat(i % 20)}`)
+      const { rows } = yield* streamed(["a,b", ...lines].join("\n"))
+      expect(rows).toHaveLength(50_001)
+      expect(rows[40_000]).toEqual({ line: 40_001, fields: ["row 39999", "x".repeat(39_999 % 20)] })
+    }))
+
+  it.effect("fails with UnreadableFile on a file that is not there", () =>
+    Effect.gen(function*() {
+      const error = yield* Stream.runDrain(csvRowStream("/nonexistent.csv", { onUnreadable: () => {} })).pipe(
+        Effect.flip,
+        Effect.provide(NodeContext.layer)
+      )
+      expect(error).toBeInstanceOf(UnreadableFile)
+      expect(error.message).toMatch(/^\/nonexistent\.csv: cannot be read/)
+    }))
 })

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { generateSampleData } from "@icash/seed"
+import { ProductId } from "@icash/domain"
+import {
+  type Catalog,
+  generateSampleData,
+  largeSamplePurchases,
+  parseCsv,
+  sampleProductsCsv,
+  validateProducts,
+  validatePurchases
+} from "@icash/seed"
+import { Either } from "effect"
 import { readFileSync } from "node:fs"
 import path from "node:path"
 
@@ -32,5 +42,35 @@ describe("generateSampleData", () => {
       expect(new Set(items).size).toBe(items.length)
       expect(items.length).toBeLessThanOrEqual(5)
     }
+  })
+})
+
+describe("largeSamplePurchases", () => {
+  const size = { purchases: 2_500, customers: 300 }
+  const text = [...largeSamplePurchases(3, size, 1_000)].join("")
+
+  it("writes whole lines a chunk at a time, the same each time for the same seed", () => {
+    const chunks = [...largeSamplePurchases(3, size, 1_000)]
+    expect(chunks).toHaveLength(3)
+    for (const chunk of chunks) expect(chunk.endsWith("\n")).toBe(true)
+    expect(chunks.join("")).toBe(text)
+    expect([...largeSamplePurchases(4, size, 1_000)].join("")).not.toBe(text)
+  })
+
+  it("is a valid purchases file of that many purchases and at most that many customers", () => {
+    const products = Either.getOrThrow(validateProducts("products.csv", parseCsv(sampleProductsCsv)))
+    const catalog: Catalog = new Map(
+      products.map((
+        product,
+        i
+      ) => [product.product_name, { id: ProductId.make(i + 1), unit_price: product.unit_price }])
+    )
+    expect(text.startsWith("\uFEFFsupermarket_id,timestamp,user_id,items_list,total_amount\n")).toBe(true)
+    const purchases = Either.getOrThrow(validatePurchases("p.csv", parseCsv(text), catalog))
+    expect(purchases).toHaveLength(size.purchases)
+    const customers = new Set(purchases.map((purchase) => purchase.user_id)).size
+    expect(customers).toBeLessThanOrEqual(size.customers)
+    // squared draws: the first customers come back often, the file still has many of them
+    expect(customers).toBeGreaterThan(size.customers / 2)
   })
 })
