@@ -205,7 +205,15 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         for (const operations of Object.values(paths)) {
           for (const operation of Object.values(operations)) expect(operation.description).toBeTruthy()
         }
-        expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual(["201", "400", "409", "413", "422", "500", "503"])
+        expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual([
+          "201",
+          "400",
+          "409",
+          "413",
+          "422",
+          "500",
+          "503"
+        ])
         const docs = yield* Effect.flatMap(HttpClient.HttpClient, (client) => client.get("/docs"))
         expect(docs.status).toBe(200)
         expect(yield* docs.text).toContain("swagger-ui")
