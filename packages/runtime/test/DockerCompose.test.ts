@@ -929,7 +929,8 @@ describe("the production build (scripts/build.mjs) and the commands that run it"
     "start:store-analytics": "packages/store-analytics/src/main.ts",
     "migrate": "packages/persistence/src/main.ts",
     "seed": "packages/seed/src/main.ts",
-    "start:web": "packages/web/src/main.ts"
+    "start:web": "packages/web/src/main.ts",
+    "simulate": "packages/simulator/src/main.ts"
   }
 
   it.each(Object.entries(scripts))("npm run %s runs the program built from %s, built first", (script, entry) => {
