@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { isAbsolute, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
-import { fingerprint, unchanged, writeAtomically } from "./build.mjs"
+import { fingerprint, manifestIsCurrent, writeAtomically } from "./build.mjs"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 export const webOutdir = join(root, "dist", "web")
@@ -44,16 +44,7 @@ const configurationFiles = () => [
 ]
 
 /** Whether dist/web/ holds what the current files would build. */
-export const webIsUpToDate = () => {
-  let manifest
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, "utf8"))
-  } catch {
-    return false
-  }
-  return manifest.outputs.every((file) => existsSync(join(root, file)))
-    && Object.entries(manifest.inputs).every(([file, print]) => unchanged(file, print))
-}
+export const webIsUpToDate = () => manifestIsCurrent(manifestFile)
 
 /** Builds dist/web/: returns the files it wrote (only those whose content changed) and the time it took. */
 export const buildWeb = async () => {

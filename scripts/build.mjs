@@ -166,17 +166,20 @@ export const unchanged = (file, print) => {
   }
 }
 
-/** Whether dist/ holds what the current files would build: its outputs are there and nothing they came from changed. */
-export const isUpToDate = () => {
+/** Whether the build a manifest records is current: its outputs are there and nothing they came from changed. */
+export const manifestIsCurrent = (manifestPath) => {
   let manifest
   try {
-    manifest = JSON.parse(readFileSync(manifestFile, "utf8"))
+    manifest = JSON.parse(readFileSync(manifestPath, "utf8"))
   } catch {
     return false
   }
   return manifest.outputs.every((file) => existsSync(join(root, file)))
     && Object.entries(manifest.inputs).every(([file, print]) => unchanged(file, print))
 }
+
+/** Whether dist/ holds what the current files would build. */
+export const isUpToDate = () => manifestIsCurrent(manifestFile)
 
 /** Builds dist/: returns the files it wrote (only those whose content changed) and the time it took. */
 export const build = async () => {
