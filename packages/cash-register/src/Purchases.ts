@@ -9,7 +9,7 @@ import {
   type PurchaseId,
   PurchaseNotFound
 } from "@icash/domain"
-import { PurchasesRepo } from "@icash/persistence"
+import { PurchasesRepo, type PurchaseToStore } from "@icash/persistence"
 import { Deferred, Effect, Exit, FiberId, Option } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { Catalog } from "./Catalog.js"
@@ -73,12 +73,12 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
         return problem._tag === "DuplicateProducts" ? Effect.fail(problem) : recheck(input)
       })
 
-    const store = (input: NewPurchase, user_id: CustomerId, key: string | undefined) =>
+    const store = (input: NewPurchase, user_id: CustomerId, idempotency: PurchaseToStore["idempotency"]) =>
       groups.store({
         branch_id: input.branch_id,
         user_id,
         product_ids: input.items.map((item) => item.product_id),
-        idempotency: key === undefined ? undefined : { key, fingerprint: fingerprintOf(input) }
+        idempotency
       }).pipe(
         Effect.catchTag("SqlError", (error): Effect.Effect<never, CreateError> =>
           isKeyTaken(error)
@@ -92,12 +92,13 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
     const createOnce = (input: NewPurchase, key: string | undefined) =>
       Effect.gen(function*() {
         const user_id: CustomerId = input.user_id ?? customerId(randomUUID())
+        const idempotency = key === undefined ? undefined : { key, fingerprint: fingerprintOf(input) }
         yield* validate(input).pipe(Effect.withSpan("Purchases.validate", { captureStackTrace: false }))
-        const stored = yield* store(input, user_id, key).pipe(
+        const stored = yield* store(input, user_id, idempotency).pipe(
           Effect.withSpan("Purchases.store", { captureStackTrace: false })
         )
         if (stored._tag === "Replayed") {
-          if (stored.fingerprint !== fingerprintOf(input)) {
+          if (stored.fingerprint !== idempotency?.fingerprint) {
             return yield* new IdempotencyKeyReused({
               message: "this Idempotency-Key was used for a different purchase: use a new key for a new purchase"
             })

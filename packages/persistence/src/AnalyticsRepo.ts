@@ -90,14 +90,6 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
             LIMIT ${q.limit}`
     })
 
-    const loyalCount = SqlSchema.single({
-      Request: Schema.Number,
-      Result: CountRow,
-      execute: (min_purchases) =>
-        sql`SELECT coalesce(sum(customers), 0) AS count FROM customers_by_purchase_count
-            WHERE purchase_count >= ${min_purchases}`
-    })
-
     const topProducts = SqlSchema.findAll({
       Request: Schema.Number,
       Result: TopProductRow,
@@ -174,14 +166,6 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
           Effect.orDie,
           Effect.uninterruptible,
           Effect.withSpan("AnalyticsRepo.loyalCustomers")
-        ),
-      /** How many customers have at least `min_purchases`. */
-      loyalCount: (min_purchases: number) =>
-        loyalCount(min_purchases).pipe(
-          Effect.map((row) => row.count),
-          Effect.orDie,
-          Effect.uninterruptible,
-          Effect.withSpan("AnalyticsRepo.loyalCount")
         ),
       /** Products by units sold with their competition rank (1, 2, 2, 4); every rank up to `limit`. */
       topProducts: (limit: number) =>

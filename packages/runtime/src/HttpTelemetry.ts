@@ -22,7 +22,21 @@ const clientDisconnected = (cause: Cause.Cause<unknown>) =>
       )
   )
 
-const isUnreadableBody = (defect: unknown) => HttpServerError.isServerError(defect) && defect._tag === "RequestError"
+/**
+ * A defect is logged as an error, with its cause, unless it is not a bug: a database that cannot be
+ * reached (a warning), or a body that cannot be read, not JSON or too large (the client's: its
+ * access log line says enough).
+ */
+const logDefect = (request: HttpServerRequest.HttpServerRequest, cause: Cause.Cause<unknown>) =>
+  Option.match(Cause.dieOption(cause), {
+    onNone: () => Effect.void,
+    onSome: (defect) =>
+      isDatabaseUnavailable(defect)
+        ? Effect.logWarning(`${request.method} ${request.url}: the database cannot be reached`)
+        : HttpServerError.isServerError(defect) && defect._tag === "RequestError"
+        ? Effect.void
+        : Effect.logError(`${request.method} ${request.url} failed`, cause)
+  })
 
 // One tagged histogram per (method, route, status), made once: tagging allocates and hashes.
 const durations = new Map<string, Metric.Metric.Histogram<number>>()
@@ -85,14 +99,7 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
           ? Effect.logInfo(`${request.method} ${request.url}: the client disconnected before the answer`).pipe(
             Effect.annotateLogs({ "http.request.method": request.method, "url.path": request.url })
           )
-          : Cause.isDie(cause)
-          ? Cause.dieOption(cause).pipe(Option.exists(isDatabaseUnavailable))
-            ? Effect.logWarning(`${request.method} ${request.url}: the database cannot be reached`)
-            // a body that cannot be read (not JSON, too large) is the client's: its access log line says enough
-            : Cause.dieOption(cause).pipe(Option.exists(isUnreadableBody))
-            ? Effect.void
-            : Effect.logError(`${request.method} ${request.url} failed`, cause)
-          : Effect.void
+          : logDefect(request, cause)
       )
     )
   })

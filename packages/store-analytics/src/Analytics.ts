@@ -70,7 +70,7 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
     })
 
     const sales = Effect.fn("Analytics.sales")(function*(params: SalesParams) {
-      const to = params.to ?? DateTime.unsafeMake(yield* DateTime.now)
+      const to = params.to ?? (yield* DateTime.now)
       const from = params.from ?? DateTime.subtractDuration(to, DEFAULT_SALES_SPAN[params.bucket])
       const span = DateTime.distance(from, to)
       if (span <= 0) return yield* new InvalidSalesQuery({ message: "from must be before to" })

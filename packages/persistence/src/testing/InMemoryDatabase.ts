@@ -126,7 +126,6 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
     }
 
     const analytics = AnalyticsRepo.make({
-      loyalCount: (min_purchases) => Effect.map(Ref.get(state), (s) => loyalCount(s.purchases, min_purchases)),
       figures: () =>
         Effect.map(Ref.get(state), (s) => ({
           version: s.purchases.length,
