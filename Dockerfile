@@ -39,7 +39,7 @@ COPY data ./data
 # /app) would not be writable by `node`. docker-compose.yml mounts its `logs` volume here; a new
 # named volume takes this directory's owner, so the services can write to it.
 ENV LOG_DIR=/var/log/icash
-RUN mkdir -p /var/log/icash && chown node:node /var/log/icash
+RUN mkdir -p /var/log/icash /var/lib/icash && chown node:node /var/log/icash /var/lib/icash
 USER node
 EXPOSE 8000 8001 3000
 # node itself, not npm, is PID 1 so that SIGTERM reaches the Effect runtime directly. The other

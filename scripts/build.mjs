@@ -36,6 +36,7 @@ export const entryPoints = {
   "migrate": "packages/persistence/src/main.ts",
   "seed": "packages/seed/src/main.ts",
   "simulate": "packages/simulator/src/main.ts",
+  "keys": "packages/auth/src/main.ts",
   "web": "packages/web/src/main.ts"
 }
 
@@ -54,6 +55,43 @@ const externals = {
       { filter: /^[^./]/ },
       (args) => isBundled(args.path) ? undefined : { path: args.path, external: true }
     )
+  }
+}
+
+/**
+ * Packages that `@effect/platform-node` imports when it loads but that iCash's programs never call:
+ * `ws` (only for a WebSocket upgrade) and `undici` (only re-exported, for its undici HTTP client;
+ * our clients use the global fetch). Loading them costs every process ~2.5 MB of live heap and
+ * ~15 MB of RSS at start (docs/PERFORMANCE.md, "Memory"), so each import of them is served by a
+ * small module that requires the real package on first use: behaviour stays the same if one day
+ * something does use them.
+ */
+export const lazyPackages = {
+  undici: `const load = () => require("undici")
+export default new Proxy({}, { get: (_, key) => load()[key], has: (_, key) => key in load() })`,
+  ws: `const lazyClass = (name) => new Proxy(function () {}, {
+  construct: (_, args) => Reflect.construct(require("ws")[name], args),
+  get: (_, key) => require("ws")[name][key]
+})
+export const WebSocket = lazyClass("WebSocket")
+export const WebSocketServer = lazyClass("WebSocketServer")
+export default WebSocket`
+}
+
+const lazy = {
+  name: "lazy-packages",
+  setup(build) {
+    build.onResolve(
+      { filter: new RegExp(`^(?:${Object.keys(lazyPackages).join("|")})$`) },
+      (args) => ({ path: args.path, namespace: "lazy-package" })
+    )
+    build.onLoad({ filter: /.*/, namespace: "lazy-package" }, (args) => ({
+      contents: `import { createRequire } from "node:module"
+const require = createRequire(import.meta.url)
+${lazyPackages[args.path]}`,
+      loader: "js",
+      resolveDir: root
+    }))
   }
 }
 
@@ -121,7 +159,7 @@ export const options = {
   logLevel: "silent",
   metafile: true,
   write: false,
-  plugins: [externals]
+  plugins: [lazy, externals]
 }
 
 /** Bundles every program in memory: esbuild's result, with `outputFiles` and `metafile`. */

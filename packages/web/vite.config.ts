@@ -3,16 +3,19 @@
 // from source with hot reload, against the services already running (e.g. by `npm start`).
 import react from "@vitejs/plugin-react"
 import { Schema } from "effect"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { defineConfig, loadEnv, type Plugin } from "vite"
-import { pageUrlOf, WebConfig, webConfigFor } from "./src/WebConfig.js"
+import { isLocalRequest, pageUrlOf, WebConfig, webConfigFor } from "./src/WebConfig.js"
 
 const root = fileURLToPath(new URL(".", import.meta.url))
 const repository = fileURLToPath(new URL("../..", import.meta.url))
 
 /**
  * `/config.json` in development, as the web server answers it: the services on the page's host, on
- * the ports of the environment or the repository's `.env` (8000 and 8001 by default).
+ * the ports of the environment or the repository's `.env` (8000 and 8001 by default), and to a page
+ * of this machine's, the admin key `npm start` keeps in DATA_DIR (as @icash/auth's readLocalAdminKey).
  */
 const configJson = (mode: string): Plugin => ({
   name: "icash-config-json",
@@ -26,8 +29,16 @@ const configJson = (mode: string): Plugin => ({
       cashRegisterPort: port(env.CASH_REGISTER_PORT, 8000),
       storeAnalyticsPort: port(env.STORE_ANALYTICS_PORT, 8001)
     }
+    const adminKey = () => {
+      try {
+        return readFileSync(path.resolve(repository, env.DATA_DIR ?? ".data", "admin.key"), "utf8").trim() || undefined
+      } catch {
+        return undefined
+      }
+    }
     server.middlewares.use("/config.json", (request, response) => {
-      const config = webConfigFor(pageUrlOf(request.headers.host), services)
+      const local = isLocalRequest(request.socket.remoteAddress, request.headers.host)
+      const config = webConfigFor(pageUrlOf(request.headers.host), services, local ? adminKey() : undefined)
       response.setHeader("content-type", "application/json")
       response.setHeader("cache-control", "no-store")
       response.end(JSON.stringify(Schema.encodeSync(WebConfig)(config)))

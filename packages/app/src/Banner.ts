@@ -1,3 +1,4 @@
+import { localAdminKeyFile } from "@icash/auth"
 import { CashRegisterPort } from "@icash/cash-register"
 import { describeDatabase } from "@icash/persistence"
 import { portConfig } from "@icash/runtime"
@@ -11,6 +12,7 @@ export const BannerLive = Layer.effectDiscard(
     const cashRegister = `http://localhost:${yield* portConfig(CashRegisterPort)}`
     const storeAnalytics = `http://localhost:${yield* portConfig(StoreAnalyticsPort)}`
     const dashboard = `http://localhost:${yield* WebPortConfig}`
+    const keyFile = yield* localAdminKeyFile
     yield* Console.log(
       [
         "",
@@ -20,6 +22,8 @@ export const BannerLive = Layer.effectDiscard(
         `  Store Analytics   ${storeAnalytics}      API docs ${storeAnalytics}/docs`,
         `  Database          ${yield* describeDatabase}`,
         "  Demo purchases    npm start -- --simulate [RATE]   (tills ringing RATE purchases/s, default 5)",
+        `  Admin API key     ${keyFile} (yours only; more keys: npm run keys -- --help)`,
+        `                    curl -H "Authorization: Bearer $(cat ${keyFile})" ${cashRegister}/branches`,
         ""
       ].join("\n")
     )

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import { ensureLocalAdminKey, KeyAdmin } from "@icash/auth"
 import { DEFAULT_FILES, formatSummary, seed } from "@icash/seed"
 import { Console, Effect, Layer } from "effect"
 
@@ -13,3 +14,6 @@ export const FirstStartSeedLive = Layer.effectDiscard(
     yield* Console.log(formatSummary(summary))
   })
 )
+
+/** The admin key of this local mode, made on the first start and kept in the data directory (see the banner). */
+export const LocalAdminKeyLive = Layer.effectDiscard(ensureLocalAdminKey).pipe(Layer.provide(KeyAdmin.Default))

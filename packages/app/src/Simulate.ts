@@ -1,8 +1,9 @@
 import { FetchHttpClient } from "@effect/platform"
+import { readLocalAdminKey } from "@icash/auth"
 import { CashRegisterPort } from "@icash/cash-register"
 import { portConfig } from "@icash/runtime"
 import { BadArguments, DEFAULT_OPTIONS, simulate } from "@icash/simulator"
-import { Config, Console, Duration, Effect, Either, Layer, Option } from "effect"
+import { Config, Console, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 
 /** `--simulate [RATE]` (or `--simulate=RATE`) on `npm start`'s command line: the purchases per second, if asked for. */
 export const simulateRate = (argv: ReadonlyArray<string>): Either.Either<Option.Option<number>, BadArguments> => {
@@ -38,7 +39,11 @@ export const DemoSimulatorLive = (argv: ReadonlyArray<string>) =>
       const rate = yield* simulateRate(argv)
       if (Option.isNone(rate)) return
       const url = yield* ownCashRegister
-      yield* simulate({ ...DEFAULT_OPTIONS, url, rate: rate.value }, { _tag: "lines", every: Duration.seconds(10) })
+      const key = Option.map(yield* readLocalAdminKey, Redacted.make)
+      yield* simulate({ ...DEFAULT_OPTIONS, url, key, rate: rate.value }, {
+        _tag: "lines",
+        every: Duration.seconds(10)
+      })
         .pipe(
           Effect.provide(FetchHttpClient.layer),
           // the demo stops; the system goes on serving

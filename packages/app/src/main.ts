@@ -1,11 +1,11 @@
 import { NodeContext } from "@effect/platform-node"
 import { CashRegisterServerLive } from "@icash/cash-register"
-import { CatalogRepo, DatabaseLive, ImportRepo, RepositoriesLive } from "@icash/persistence"
+import { ApiKeysRepo, CatalogRepo, DatabaseLive, ImportRepo, RepositoriesLive } from "@icash/persistence"
 import { runMain } from "@icash/runtime"
 import { StoreAnalyticsServerLive } from "@icash/store-analytics"
 import { Layer } from "effect"
 import { BannerLive } from "./Banner.js"
-import { FirstStartSeedLive } from "./FirstStart.js"
+import { FirstStartSeedLive, LocalAdminKeyLive } from "./FirstStart.js"
 import { thenDemoSimulator } from "./Simulate.js"
 import { WebLive } from "./Web.js"
 
@@ -20,8 +20,10 @@ const ServersLive = Layer.mergeAll(
 BannerLive.pipe(
   thenDemoSimulator(process.argv.slice(2)),
   Layer.provide(ServersLive),
-  Layer.provide(FirstStartSeedLive),
-  Layer.provide(Layer.mergeAll(RepositoriesLive, ImportRepo.Default, CatalogRepo.Default, NodeContext.layer)),
+  Layer.provide(Layer.merge(FirstStartSeedLive, LocalAdminKeyLive)),
+  Layer.provide(
+    Layer.mergeAll(RepositoriesLive, ImportRepo.Default, CatalogRepo.Default, ApiKeysRepo.Default, NodeContext.layer)
+  ),
   Layer.provide(DatabaseLive),
   runMain("icash")
 )

@@ -52,6 +52,8 @@ export const drive = (options: {
   readonly connections: number
   readonly seconds: number
   readonly next: () => PurchaseBody
+  /** Sent with every request: `authorization: Bearer <secret>`. */
+  readonly headers: Readonly<Record<string, string>>
   readonly timeoutSeconds?: number
 }): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
@@ -74,7 +76,7 @@ export const drive = (options: {
         requests: [{
           method: "POST",
           path: "/purchases",
-          headers: { "content-type": "application/json" },
+          headers: { ...options.headers, "content-type": "application/json" },
           setupRequest: (request) => ({ ...request, body: JSON.stringify(options.next()) })
         }],
         setupClient: (client) => {

@@ -12,8 +12,10 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { runAnalytics } from "./analytics/run.js"
 import {
+  bearer,
   checkpoint,
   counts,
+  createKey,
   databaseUrl,
   dropDatabase,
   npmRun,
@@ -24,7 +26,7 @@ import {
 import { buildFloor } from "./floor/build.js"
 import { drive, type LoadResult } from "./load.js"
 import { type Options, parseOptions, type Target, usage } from "./options.js"
-import { catalogueServed, runProbes } from "./probe.js"
+import { catalogueServed, type ProbeKeys, runProbes } from "./probe.js"
 import {
   cpuOfCommand,
   cpuSince,
@@ -72,6 +74,8 @@ interface Setup {
   readonly catalogue: Catalogue
   readonly customers: ReadonlyArray<string>
   readonly urls: Record<Target, string>
+  /** Each database's keys: its admin key drives the load, both serve the probes. */
+  readonly keys: Record<Target, ProbeKeys>
   readonly floorEntry: string | undefined
   readonly workDir: string
 }
@@ -142,6 +146,8 @@ const measure = async (
 ): Promise<{ run: RunResult; sample: string; problems: ReadonlyArray<string> }> => {
   const { options } = setup
   const url = setup.urls[target]
+  const keys = setup.keys[target]
+  const headers = bearer(keys.admin)
   progress(`${target} #${round}: starting`)
   const { service, env } = await start(setup, target, round)
   let stopped = false
@@ -157,10 +163,10 @@ const measure = async (
         `${service.nodeReadyMs.toFixed(0)} ms), ${(idleRss / 1e6).toFixed(0)} MB RSS; \`${service.command}\``
     )
     const problems: Array<string> = []
-    if (target === "icash" && !(await catalogueServed(service.baseUrl, setup.catalogue))) {
+    if (target === "icash" && !(await catalogueServed(service.baseUrl, setup.catalogue, keys.admin))) {
       problems.push("iCash's GET /branches and GET /products do not list the catalogue the requests are drawn from")
     }
-    const probes = await runProbes(service.baseUrl, setup.catalogue)
+    const probes = await runProbes(service.baseUrl, setup.catalogue, keys)
     for (const failure of probes.failures) problems.push(`${target} probe ${failure}`)
     if (problems.length > 0) progress(`${target} #${round}: ${problems.join("; ")}`)
 
@@ -173,6 +179,7 @@ const measure = async (
         url: service.baseUrl,
         connections: options.connections,
         seconds: options.warmup,
+        headers,
         next: purchaseStream(setup.catalogue, setup.customers, options.seed + WARMUP_STREAM)
       })
       warmupPurchasesAdded = (await counts(url)).purchases - before.purchases
@@ -190,6 +197,7 @@ const measure = async (
       url: service.baseUrl,
       connections: options.connections,
       seconds: options.seconds,
+      headers,
       next: purchaseStream(setup.catalogue, setup.customers, options.seed + MEASURED_STREAM)
     })
     const resources = sampler.stop()
@@ -283,12 +291,25 @@ const ingest = async (options: Options, dir: string, postgres: string) => {
   if (catalogues.some((other) => JSON.stringify(other) !== JSON.stringify(catalogue))) {
     throw new Error("the two databases hold different catalogues")
   }
+  // the same keys in each database, made as operators make them; the floor loads them from there too
+  progress("making an admin key and a register key in each database (npm run keys -- create)")
+  const keys: Partial<Record<Target, ProbeKeys>> = {}
+  for (const target of targets) {
+    const admin = await createKey(repoRoot, urls[target], { role: "admin", name: "bench" })
+    const register = await createKey(repoRoot, urls[target], {
+      role: "register",
+      branch: catalogue.branches[0]!,
+      name: "bench probes"
+    })
+    keys[target] = { admin, register }
+  }
   const floorEntry = targets.includes("floor") ? buildFloor() : undefined
   const setup: Setup = {
     options,
     catalogue,
     customers: customerPool(options.seed, options.customers),
     urls,
+    keys: keys as Record<Target, ProbeKeys>,
     floorEntry,
     workDir: dir
   }

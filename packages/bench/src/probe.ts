@@ -1,20 +1,34 @@
 /**
  * Before the load, a few requests to each server check that it takes and refuses the same
  * purchases with the same statuses, and answers a purchase with the same JSON: the floor must be a
- * fair stand-in for iCash, not a server that does less.
+ * fair stand-in for iCash, not a server that does less. That includes the API keys: no key, a
+ * wrong one, and a register key of another branch are refused alike.
  */
+import { type ApiKey, bearer } from "./database.js"
 import type { Catalogue } from "./requests.js"
+
+/** The keys the probes use: an admin key, and a register key of the catalogue's first branch. */
+export interface ProbeKeys {
+  readonly admin: ApiKey
+  readonly register: ApiKey
+}
 
 interface Probe {
   readonly name: string
   readonly body: string
   readonly status: number
+  /** The request's headers besides content-type: the admin key's unless given. */
+  readonly headers?: Readonly<Record<string, string>>
 }
+
+/** A secret of the right shape that is not the key's own (43 characters after the id). */
+const wrongSecret = (id: string) => `icash_${id}_${"A".repeat(43)}`
 
 const USER = "01e1e159-8045-43c2-88dd-5682b18bd680"
 
-const probes = (catalogue: Catalogue): ReadonlyArray<Probe> => {
+const probes = (catalogue: Catalogue, keys: ProbeKeys): ReadonlyArray<Probe> => {
   const branch = catalogue.branches[0]!
+  const other = catalogue.branches[1]
   const [p1, p2] = [catalogue.products[0]!, catalogue.products[1] ?? catalogue.products[0]!]
   const missing = Math.max(...catalogue.products, ...catalogue.branches) + 1000
   const json = (value: unknown) => JSON.stringify(value)
@@ -67,14 +81,65 @@ const probes = (catalogue: Catalogue): ReadonlyArray<Probe> => {
       name: "duplicate product",
       body: json({ branch_id: branch, items: [{ product_id: p1 }, { product_id: p1 }] }),
       status: 422
-    }
+    },
+    {
+      name: "no Authorization header",
+      body: json({ branch_id: branch, items: [{ product_id: p1 }] }),
+      status: 401,
+      headers: {}
+    },
+    {
+      name: "not a bearer token",
+      body: json({ branch_id: branch, items: [{ product_id: p1 }] }),
+      status: 401,
+      headers: { authorization: "Basic YmVuY2g6YmVuY2g=" }
+    },
+    {
+      name: "wrong secret",
+      body: json({ branch_id: branch, items: [{ product_id: p1 }] }),
+      status: 401,
+      headers: { authorization: `Bearer ${wrongSecret(keys.admin.id)}` }
+    },
+    {
+      name: "unknown key",
+      body: json({ branch_id: branch, items: [{ product_id: p1 }] }),
+      status: 401,
+      headers: { authorization: `Bearer ${wrongSecret("000000000000")}` }
+    },
+    { name: "no key, malformed JSON", body: "{\"branch_id\": 1,", status: 401, headers: {} },
+    {
+      name: "register key, own branch",
+      body: json({ branch_id: branch, user_id: USER, items: [{ product_id: p1 }] }),
+      status: 201,
+      headers: bearer(keys.register)
+    },
+    {
+      name: "register key, unknown branch",
+      body: json({ branch_id: missing, items: [{ product_id: p1 }] }),
+      status: 403,
+      headers: bearer(keys.register)
+    },
+    ...(other === undefined ? [] : [
+      {
+        name: "register key, other branch",
+        body: json({ branch_id: other, items: [{ product_id: p1 }] }),
+        status: 403,
+        headers: bearer(keys.register)
+      },
+      {
+        name: "register key, other branch, duplicate product",
+        body: json({ branch_id: other, items: [{ product_id: p1 }, { product_id: p1 }] }),
+        status: 403,
+        headers: bearer(keys.register)
+      }
+    ])
   ]
 }
 
-const post = async (baseUrl: string, body: string) => {
+const post = async (baseUrl: string, body: string, headers: Readonly<Record<string, string>>) => {
   const response = await fetch(`${baseUrl}/purchases`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { ...headers, "content-type": "application/json" },
     body
   })
   return { status: response.status, body: await response.json() as unknown }
@@ -112,11 +177,11 @@ const purchaseProblems = (body: unknown): ReadonlyArray<string> => {
   return problems
 }
 
-export const runProbes = async (baseUrl: string, catalogue: Catalogue): Promise<ProbeReport> => {
+export const runProbes = async (baseUrl: string, catalogue: Catalogue, keys: ProbeKeys): Promise<ProbeReport> => {
   const failures: Array<string> = []
   let sample = ""
-  for (const probe of probes(catalogue)) {
-    const answer = await post(baseUrl, probe.body)
+  for (const probe of probes(catalogue, keys)) {
+    const answer = await post(baseUrl, probe.body, probe.headers ?? bearer(keys.admin))
     if (answer.status !== probe.status) {
       failures.push(`${probe.name}: ${answer.status} instead of ${probe.status} (${JSON.stringify(answer.body)})`)
     } else if (answer.status === 201) {
@@ -133,9 +198,12 @@ export const runProbes = async (baseUrl: string, catalogue: Catalogue): Promise<
 }
 
 /** Whether `GET /branches` and `GET /products` list exactly the catalogue's ids. */
-export const catalogueServed = async (baseUrl: string, catalogue: Catalogue) => {
-  const ids = async (path: string) =>
-    ((await (await fetch(`${baseUrl}${path}`)).json()) as ReadonlyArray<{ id: number }>).map((row) => row.id).join()
+export const catalogueServed = async (baseUrl: string, catalogue: Catalogue, key: ApiKey) => {
+  const ids = async (path: string) => {
+    const response = await fetch(`${baseUrl}${path}`, { headers: bearer(key) })
+    if (response.status !== 200) return `answered ${response.status}`
+    return ((await response.json()) as ReadonlyArray<{ id: number }>).map((row) => row.id).join()
+  }
   return (await ids("/branches")) === catalogue.branches.join() &&
     (await ids("/products")) === catalogue.products.join()
 }

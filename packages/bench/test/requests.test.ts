@@ -82,6 +82,6 @@ describe("the floor's validation", () => {
 
   it("names duplicate products (a 422, as in iCash)", () => {
     expect(validatePurchase({ branch_id: 1, items: [{ product_id: 3 }, { product_id: 1 }, { product_id: 3 }] }))
-      .toEqual({ _tag: "Duplicates", product_ids: [3] })
+      .toEqual({ _tag: "Duplicates", branch_id: 1, product_ids: [3] })
   })
 })

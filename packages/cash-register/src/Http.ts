@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
-import { CashRegisterApi } from "@icash/domain"
+import { AccessLive } from "@icash/auth"
+import { type BranchId, Caller, CashRegisterApi, Forbidden } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.js"
@@ -15,20 +16,36 @@ const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handle
       .handle("listProducts", () => Effect.map(catalog.current, (snapshot) => snapshot.products))
   }))
 
+/** A register key works for its own branch only. */
+const ownBranch = (branchId: BranchId, doing: string) =>
+  Effect.flatMap(Caller, (caller) =>
+    caller.branchId === undefined || caller.branchId === branchId
+      ? Effect.void
+      : Effect.fail(
+        new Forbidden({
+          message: `this register key belongs to branch ${caller.branchId}; it may not ${doing} of branch ${branchId}`
+        })
+      ))
+
 const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (handlers) =>
   Effect.gen(function*() {
     const purchases = yield* Purchases
     return handlers
       .handle("create", ({ headers, payload }) =>
-        Effect.tap(purchases.create(payload, headers["idempotency-key"]), ({ replayed }) =>
-          replayed
-            ? HttpApp.appendPreResponseHandler((_, response) =>
-              Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
-            )
-            : Effect.void).pipe(Effect.map(({ purchase }) =>
-              purchase
-            )))
-      .handle("get", ({ path }) => purchases.find(path.id))
+        ownBranch(payload.branch_id, "record purchases").pipe(
+          Effect.zipRight(purchases.create(payload, headers["idempotency-key"])),
+          Effect.tap(({ replayed }) =>
+            replayed
+              ? HttpApp.appendPreResponseHandler((_, response) =>
+                Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
+              )
+              : Effect.void
+          ),
+          Effect.map(({ purchase }) => purchase)
+        ))
+      .handle("get", ({ path }) =>
+        Effect.tap(purchases.find(path.id), (purchase) =>
+          ownBranch(purchase.branch_id, "read the purchases")))
   }))
 
 const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers) =>
@@ -40,7 +57,7 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
 /** The Cash Register API with its handlers; needs the repositories, a SqlClient and its Notifications. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
   Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive, RollupUpkeepLive])
+  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive, RollupUpkeepLive, AccessLive])
 )
 
 /** Where the service listens. */

@@ -1,6 +1,7 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { expect, it } from "@effect/vitest"
+import { makeApiKey } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { cents, Purchase, PurchaseId, PurchaseItem } from "@icash/domain"
 import { PurchasesRepo, type PurchaseToStore, type StoredPurchase } from "@icash/persistence"
@@ -56,17 +57,19 @@ it.live("a client that disconnects mid-purchase leaves it whole and is logged on
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["LOG_DIR", ""]]))))
     )
     const server = httpApiLive(CashRegisterApiLive).pipe(
-      Layer.provide(Layer.merge(InMemoryDatabaseLive({ branches, products }), slowRepo)),
+      Layer.provideMerge(Layer.merge(InMemoryDatabaseLive({ branches, products }), slowRepo)),
       Layer.provideMerge(NodeHttpServer.layer(http.createServer, { port: 0, host: "127.0.0.1" })),
       Layer.provide(logging)
     )
     yield* Effect.gen(function*() {
       const address = (yield* HttpServer.HttpServer).address
       const port = address._tag === "TcpAddress" ? address.port : 0
+      const key = yield* makeApiKey()
       // the till posts, then gives up before the answer
       yield* Effect.async<void>((resume) => {
         const request = http.request({ host: "127.0.0.1", port, method: "POST", path: "/purchases" })
         request.setHeader("content-type", "application/json")
+        request.setHeader("authorization", `Bearer ${key}`)
         request.on("error", () => resume(Effect.void))
         request.end(JSON.stringify({ branch_id: 1, user_id: alice, items: [{ product_id: 1 }] }))
         setTimeout(() => request.destroy(), 300)

@@ -2,6 +2,7 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { CashRegisterApi, NewPurchase, type Purchase } from "@icash/domain"
 import { RepositoriesLive } from "@icash/persistence"
@@ -39,8 +40,9 @@ const layerOptions = { excludeTestServices: true, timeout: "60 seconds" } as con
 
 for (const engine of await testEngines()) {
   // The real Cash Register (HTTP, group commit, catalogue in memory) on a fresh database of its own.
-  const ServerLive = httpApiLive(CashRegisterApiLive).pipe(
-    Layer.provide(RepositoriesLive),
+  const ServerLive = ApiKeyClientLive().pipe(
+    Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+    Layer.provideMerge(RepositoriesLive),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(engine.database),
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))

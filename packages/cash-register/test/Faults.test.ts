@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { DatabaseLive, RepositoriesLive } from "@icash/persistence"
 import { scopedTestDatabase, testEngines, testServerUrl } from "@icash/persistence/testing"
@@ -74,8 +75,9 @@ const FixtureLive = Layer.unwrapScoped(Effect.gen(function*() {
   viaProxy.host = `127.0.0.1:${proxy.port}`
   viaProxy.pathname = `/${name}`
   // The real Cash Register as it starts in production (migrations, pool, listener), through the proxy.
-  const server = httpApiLive(CashRegisterApiLive).pipe(
-    Layer.provide(RepositoriesLive),
+  const server = ApiKeyClientLive().pipe(
+    Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+    Layer.provideMerge(RepositoriesLive),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provide(DatabaseLive),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", viaProxy.href]])))),

@@ -1,6 +1,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { NewPurchase, PurchaseId } from "@icash/domain"
 import { PurchasesRepo } from "@icash/persistence"
@@ -10,7 +11,8 @@ import { Arbitrary, Effect, FastCheck as fc, Layer, Schema } from "effect"
 import { branches, products } from "./fixtures.js"
 
 // The real HTTP stack over in-memory data: what any client may send, answered without a 5xx.
-const TestServerLive = httpApiLive(CashRegisterApiLive).pipe(
+const TestServerLive = ApiKeyClientLive().pipe(
+  Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
   Layer.provideMerge(InMemoryDatabaseLive({ branches, products })),
   Layer.provideMerge(NodeHttpServer.layerTest)
 )

@@ -1,6 +1,7 @@
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { BranchId, CashRegisterApi, NewPurchase, NewPurchaseItem, ProductId } from "@icash/domain"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
@@ -8,9 +9,11 @@ import { httpApiLive } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { alice, branches, products } from "./fixtures.js"
 
-// The real HTTP stack (routing, decoding, error bodies, docs) on a random port, over in-memory data.
-const TestServerLive = httpApiLive(CashRegisterApiLive).pipe(
-  Layer.provide(InMemoryDatabaseLive({ branches, products })),
+// The real HTTP stack (routing, keys, decoding, error bodies, docs) on a random port, over in-memory
+// data; the client sends an admin key.
+const TestServerLive = ApiKeyClientLive().pipe(
+  Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+  Layer.provideMerge(InMemoryDatabaseLive({ branches, products })),
   Layer.provideMerge(NodeHttpServer.layerTest)
 )
 
@@ -208,12 +211,22 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         expect(Object.keys(paths["/purchases"]!.post!.responses).sort()).toEqual([
           "201",
           "400",
+          "401",
+          "403",
           "409",
           "413",
           "422",
+          "429",
           "500",
           "503"
         ])
+        const security = spec as {
+          components: { securitySchemes: Record<string, unknown> }
+          paths: Record<string, Record<string, { security?: Array<Record<string, unknown>> }>>
+        }
+        expect(security.components.securitySchemes["apiKey"]).toMatchObject({ type: "http", scheme: "bearer" })
+        expect(security.paths["/purchases"]!.post!.security).toEqual([{ apiKey: [] }])
+        expect(security.paths["/ready"]!.get!.security ?? []).toEqual([])
         const docs = yield* Effect.flatMap(HttpClient.HttpClient, (client) => client.get("/docs"))
         expect(docs.status).toBe(200)
         expect(yield* docs.text).toContain("swagger-ui")

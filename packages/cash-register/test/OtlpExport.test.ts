@@ -2,6 +2,7 @@ import { HttpApiClient } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { CashRegisterApi, NewPurchase } from "@icash/domain"
 import { RepositoriesLive } from "@icash/persistence"
@@ -44,8 +45,9 @@ const receiver = Effect.acquireRelease(
 /** Rings up one purchase on a cash register exporting with these OTEL_* settings; the exporters flush on close. */
 const purchaseWithTelemetry = (env: Record<string, string>) =>
   Effect.gen(function*() {
-    const server = httpApiLive(CashRegisterApiLive).pipe(
-      Layer.provide(RepositoriesLive),
+    const server = ApiKeyClientLive().pipe(
+      Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+      Layer.provideMerge(RepositoriesLive),
       Layer.provideMerge(NodeHttpServer.layerTest),
       Layer.provideMerge(PGliteTestDatabaseLive),
       Layer.provideMerge(TelemetryLive("cash-register")),

@@ -3,6 +3,7 @@ import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { CashRegisterApi, NewPurchase } from "@icash/domain"
 import { RepositoriesLive } from "@icash/persistence"
@@ -15,8 +16,9 @@ import { Effect, Layer, Schema } from "effect"
 const exporter = new InMemorySpanExporter()
 
 // The cash register on a random port over an embedded database, traced into memory.
-const TracedServerLive = httpApiLive(CashRegisterApiLive).pipe(
-  Layer.provide(RepositoriesLive),
+const TracedServerLive = ApiKeyClientLive().pipe(
+  Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+  Layer.provideMerge(RepositoriesLive),
   Layer.provideMerge(NodeHttpServer.layerTest),
   Layer.provideMerge(PGliteTestDatabaseLive),
   Layer.provideMerge(NodeSdk.layer(() => ({

@@ -1,5 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { AnyRole, RegisterRole } from "./Access.js"
 import { Branch, Product } from "./Catalog.js"
 import {
   DuplicateProducts,
@@ -30,7 +31,9 @@ export class CatalogGroup extends HttpApiGroup.make("catalog")
       .annotate(OpenApi.Summary, "List products")
       .annotate(OpenApi.Description, "Every product with its current unit price, by id.")
   )
-  .annotate(OpenApi.Title, "Catalog") {}
+  .middleware(AnyRole)
+  .annotate(OpenApi.Title, "Catalog")
+  .annotate(OpenApi.Description, "Any API key may read the catalogue.") {}
 
 export class PurchasesGroup extends HttpApiGroup.make("purchases")
   .add(
@@ -64,7 +67,13 @@ export class PurchasesGroup extends HttpApiGroup.make("purchases")
       .annotate(OpenApi.Summary, "Get a purchase")
       .annotate(OpenApi.Description, "One stored purchase with its items and the prices it was sold at.")
   )
-  .annotate(OpenApi.Title, "Purchases") {}
+  .middleware(RegisterRole)
+  .annotate(OpenApi.Title, "Purchases")
+  .annotate(
+    OpenApi.Description,
+    "A register key records and reads the purchases of its own branch (403 for another branch); an admin key, " +
+      "of any branch."
+  ) {}
 
 export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(CatalogGroup)

@@ -1,4 +1,5 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { AnalystRole } from "./Access.js"
 import {
   DEFAULT_LOYAL_MIN_PURCHASES,
   LoyalCustomersPage,
@@ -78,7 +79,9 @@ export class AnalyticsGroup extends HttpApiGroup.make("analytics")
           "sees every commit."
       )
   )
-  .annotate(OpenApi.Title, "Analytics") {}
+  .middleware(AnalystRole)
+  .annotate(OpenApi.Title, "Analytics")
+  .annotate(OpenApi.Description, "Analyst and admin keys read the analytics.") {}
 
 export class StoreAnalyticsApi extends HttpApi.make("store-analytics")
   .add(AnalyticsGroup)

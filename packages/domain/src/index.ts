@@ -1,4 +1,6 @@
+export * from "./Access.js"
 export * from "./Analytics.js"
+export * from "./ApiKeys.js"
 export * from "./CashRegisterApi.js"
 export * from "./Catalog.js"
 export * from "./Errors.js"

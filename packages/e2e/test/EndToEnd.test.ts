@@ -17,7 +17,16 @@ import {
   priceOf,
   type Sale
 } from "./Dataset.js"
-import { embeddedDatabase, freePort, runScript, startAll, startService } from "./Processes.js"
+import {
+  createKey,
+  embeddedDatabase,
+  freePort,
+  localAdminKey,
+  runScript,
+  startAll,
+  startService,
+  withKey
+} from "./Processes.js"
 
 const history = makeHistory(300)
 
@@ -32,6 +41,8 @@ interface ErrorBody {
 class System extends Context.Tag("e2e/System")<System, {
   readonly cashRegister: string
   readonly storeAnalytics: string
+  /** An admin API key: made with `npm run keys` on the server, the one `npm start` made when embedded. */
+  readonly key: string
 }>() {}
 
 const writeHistoryFiles = () => {
@@ -56,7 +67,7 @@ const onPostgres = Effect.gen(function*() {
     startService("packages/cash-register/src/main.ts", crPort, { ...env, CASH_REGISTER_PORT: String(crPort) }),
     startService("packages/store-analytics/src/main.ts", saPort, { ...env, STORE_ANALYTICS_PORT: String(saPort) })
   ], { concurrency: 2 })
-  return { cashRegister, storeAnalytics }
+  return { cashRegister, storeAnalytics, key: yield* createKey(env, "--role", "admin") }
 })
 
 /** Embedded: the seed, then `npm start` serving both services from one process on the same data directory. */
@@ -69,11 +80,13 @@ const onPGlite = Effect.gen(function*() {
     { cashRegister: yield* freePort, storeAnalytics: yield* freePort },
     embeddedDatabase(dataDir)
   )
-  return { cashRegister, storeAnalytics }
+  return { cashRegister, storeAnalytics, key: yield* localAdminKey(dataDir) }
 })
 
+/** The system, and an HttpClient that sends its admin key. */
 const systemLive = (engine: TestEngine["name"]) =>
-  Layer.scoped(System, engine === "PGlite" ? onPGlite : onPostgres).pipe(
+  withKey(Effect.map(System, (system) => system.key)).pipe(
+    Layer.provideMerge(Layer.scoped(System, engine === "PGlite" ? onPGlite : onPostgres)),
     Layer.provideMerge(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer))
   )
 

@@ -1,23 +1,25 @@
-import { FetchHttpClient, HttpApiClient } from "@effect/platform"
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { CashRegisterApi, NewPurchase, StoreAnalyticsApi } from "@icash/domain"
 import { Effect, Schema } from "effect"
 import { randomUUID } from "node:crypto"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { embeddedDatabase, freePort, repoRoot, startAll } from "./Processes.js"
+import { embeddedDatabase, freePort, localAdminKey, repoRoot, startAll } from "./Processes.js"
 
 // What the shipped data/ files hold, read straight from them.
 const shipped = (file: string) => readFileSync(path.join(repoRoot, "data", file), "utf8").trim().split(/\r?\n/).slice(1)
 const shippedProducts = shipped("Products_list.csv").length
 const shippedCustomers = new Set(shipped("Purchases.csv").map((line) => line.split(",")[2])).size
 
-const clientsOf = (system: { readonly cashRegister: string; readonly storeAnalytics: string }) =>
-  Effect.all({
-    register: HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister }),
-    analytics: HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics })
+const clientsOf = (system: { readonly cashRegister: string; readonly storeAnalytics: string }, key: string) => {
+  const transformClient = HttpClient.mapRequest(HttpClientRequest.bearerToken(key))
+  return Effect.all({
+    register: HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister, transformClient }),
+    analytics: HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics, transformClient })
   })
+}
 
 const newCustomerBuys = (productIds: ReadonlyArray<number>) =>
   Schema.decodeUnknownSync(NewPurchase)({ branch_id: 1, items: productIds.map((product_id) => ({ product_id })) })
@@ -38,7 +40,12 @@ describe("npm start on a machine with nothing but Node", () => {
         const first = yield* startAll(ports, { ...embeddedDatabase(dataDir), LOG_DIR: logDir, LOG_LEVEL: "Info" })
         expect(first.running.output()).toContain("Creating the embedded database")
         expect(first.running.output()).toContain(`Cash Register     http://localhost:${ports.cashRegister}`)
-        const { analytics, register } = yield* clientsOf(first)
+        // and an admin key, kept for its owner only, with an example of its use
+        const keyFile = path.join(dataDir, "admin.key")
+        expect(statSync(keyFile).mode & 0o777).toBe(0o600)
+        expect(first.running.output()).toContain(`curl -H "Authorization: Bearer $(cat ${keyFile})"`)
+        const key = yield* localAdminKey(dataDir)
+        const { analytics, register } = yield* clientsOf(first, key)
         expect((yield* register.catalog.listProducts()).length).toBe(shippedProducts)
         expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers)
         const [kept, response] = yield* register.purchases.create({
@@ -59,6 +66,7 @@ describe("npm start on a machine with nothing but Node", () => {
         // second start: the same data, nothing seeded twice, the purchase is there
         const second = yield* startAll(ports, embeddedDatabase(dataDir))
         expect(second.running.output()).not.toContain("First start")
+        expect(yield* localAdminKey(dataDir)).toBe(key)
         expect(yield* register.purchases.get({ path: { id: kept.id } })).toEqual(kept)
         expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(shippedCustomers + 1)
         const acknowledged = yield* register.purchases.create({

@@ -6,7 +6,7 @@ import { Effect, Layer } from "effect"
 import type { ChildProcess } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import pg from "pg"
-import { built, freePort, programOf, runScript, startUserProcess, waitUntilReady } from "./Processes.js"
+import { built, createKey, freePort, programOf, runScript, startUserProcess, waitUntilReady } from "./Processes.js"
 
 const exitOf = (child: ChildProcess) =>
   Effect.async<number | null>((resume) => {
@@ -30,10 +30,10 @@ const start = (entry: string, portVariable: string, env: Record<string, string>)
     return { baseUrl, child: service.child }
   })
 
-const purchase = (baseUrl: string) =>
+const purchase = (baseUrl: string, key: string) =>
   fetch(`${baseUrl}/purchases`, {
     method: "POST",
-    headers: { "content-type": "application/json", "idempotency-key": randomUUID() },
+    headers: { "content-type": "application/json", "idempotency-key": randomUUID(), authorization: `Bearer ${key}` },
     body: JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }] })
   }).then(
     async (response) => ({ status: response.status, body: await response.json() as { _tag?: string } }),
@@ -52,6 +52,7 @@ for (const _ of engines) {
         const database = yield* scopedTestDatabase
         const env = { DATABASE_URL: database.url }
         yield* runScript("packages/persistence/src/main.ts", [], env)
+        const key = yield* createKey(env, "--role", "admin")
         const admin = new pg.Client({ connectionString: database.url })
         yield* Effect.promise(() => admin.connect())
         yield* Effect.addFinalizer(() => Effect.promise(() => admin.end()))
@@ -63,17 +64,22 @@ for (const _ of engines) {
         const analytics = yield* start("packages/store-analytics/src/main.ts", "STORE_ANALYTICS_PORT", env)
 
         // a live stream is open: stopping must end it, not wait for it
-        const stream = yield* Effect.promise(() => fetch(`${analytics.baseUrl}/analytics/stream`))
+        const stream = yield* Effect.promise(() =>
+          fetch(`${analytics.baseUrl}/analytics/stream`, { headers: { authorization: `Bearer ${key}` } })
+        )
         const reader = stream.body!.getReader()
         yield* Effect.promise(() => reader.read())
 
         // tills ringing up while the cash register is told to stop
         const answers = yield* Effect.promise(async () => {
-          const inFlight = Array.from({ length: 150 }, () => purchase(register.baseUrl))
+          const inFlight = Array.from({ length: 150 }, () => purchase(register.baseUrl, key))
           await new Promise((resolve) => setTimeout(resolve, 20))
           register.child.kill("SIGTERM")
           const later = await new Promise<Array<Awaited<ReturnType<typeof purchase>>>>((resolve) =>
-            setTimeout(() => Promise.all(Array.from({ length: 20 }, () => purchase(register.baseUrl))).then(resolve), 5)
+            setTimeout(
+              () => Promise.all(Array.from({ length: 20 }, () => purchase(register.baseUrl, key))).then(resolve),
+              5
+            )
           )
           return [...(await Promise.all(inFlight)), ...later]
         })

@@ -9,6 +9,8 @@ import createSchema from "./migrations/0001_create_schema.js"
 import catalogNotifications from "./migrations/0002_catalog_notifications.js"
 import rollups from "./migrations/0003_rollups.js"
 import idempotencyKeys from "./migrations/0004_idempotency_keys.js"
+import apiKeys from "./migrations/0005_api_keys.js"
+import rollupsAlways from "./migrations/0006_rollups_always.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -97,7 +99,9 @@ export const migrations = Migrator.fromRecord({
   "0001_create_schema": createSchema,
   "0002_catalog_notifications": catalogNotifications,
   "0003_rollups": rollups,
-  "0004_idempotency_keys": idempotencyKeys
+  "0004_idempotency_keys": idempotencyKeys,
+  "0005_api_keys": apiKeys,
+  "0006_rollups_always": rollupsAlways
 })
 
 /**

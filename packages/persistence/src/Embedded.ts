@@ -1,7 +1,5 @@
 import { SqlError } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { PGlite } from "@electric-sql/pglite"
-import { createPgConfig } from "@electric-sql/pglite/node-postgres"
 import { Console, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -10,6 +8,14 @@ import { lockDataDir } from "./DataDirLock.js"
 import { embeddedNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 import { embeddedPGliteLive } from "./RawConnection.js"
+
+const loadPGlite = async () => {
+  const [{ PGlite }, { createPgConfig }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("@electric-sql/pglite/node-postgres")
+  ])
+  return { PGlite, createPgConfig }
+}
 
 /**
  * PostgreSQL compiled to WebAssembly, inside this process: `dataDir` is a directory (created on the
@@ -28,6 +34,8 @@ export const embeddedPgClient = (dataDir: string) =>
           yield* Console.log(`Creating the embedded database in ${storage} (first start only)...`)
         }
       }
+      // PGlite is loaded here, not at start: a service on a PostgreSQL server never needs it
+      const { createPgConfig, PGlite } = yield* Effect.promise(loadPGlite)
       const db = yield* Effect.acquireRelease(
         Effect.tryPromise({
           try: () => PGlite.create(storage),
@@ -36,17 +44,17 @@ export const embeddedPgClient = (dataDir: string) =>
         // closing checkpoints the database: nothing acknowledged is lost
         (db) => Effect.promise(() => db.close())
       )
+      const client = PgClient.layerFromPool({
+        acquire: Effect.acquireRelease(
+          Effect.sync(() => new pg.Pool(createPgConfig(db))),
+          (pool) => Effect.promise(() => pool.end())
+        ).pipe(Effect.tap(trackPoolUsage)),
+        applicationName: "icash-embedded"
+      })
       return Layer.mergeAll(
         embeddedNotifications(db),
         // for a bulk import's COPY, which goes to PGlite itself (see RawConnection)
-        embeddedPGliteLive(db),
-        PgClient.layerFromPool({
-          acquire: Effect.acquireRelease(
-            Effect.sync(() => new pg.Pool(createPgConfig(db))),
-            (pool) => Effect.promise(() => pool.end())
-          ).pipe(Effect.tap(trackPoolUsage)),
-          applicationName: "icash-embedded"
-        })
-      )
+        embeddedPGliteLive(db)
+      ).pipe(Layer.provideMerge(client))
     })
   )

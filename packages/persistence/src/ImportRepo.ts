@@ -18,6 +18,8 @@ const CHUNK_SIZE = 5_000
 const UpsertCounts = Schema.Struct({ added: Int8, updated: Int8 })
 const AddedCount = Schema.Struct({ added: Int8 })
 const InFileCounts = Schema.Struct({ in_file: Int8, added: Int8 })
+const InFileCount = Schema.Struct({ in_file: Int8 })
+const LockedCount = Schema.Struct({ locked: Int8 })
 const DuplicateRow = Schema.Struct({ line: Schema.Int, first_line: Schema.Int, duplicates: Int8 })
 const SeqRange = Schema.Struct({ after: Schema.Int, upTo: Schema.Int })
 
@@ -56,19 +58,42 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
     // For the statements of a bulk load, in this transaction only: no JIT (its compilation costs
     // more than it saves on these plans) and, on a server, room to sort and hash in memory. The
     // embedded engine's memory is this process's, and never given back: it keeps the defaults.
+    // The staging table is indexed on seq from the start: each slice is written as soon as it is
+    // COPied, and read back by its range of seq.
     const embedded = Option.isSome(yield* EmbeddedPGlite)
-    const createStaging = Effect.zipRight(
+    const createStaging = Effect.all([
       embedded
         ? sql`SELECT set_config('jit', 'off', true)`
         : sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
-      sql.unsafe(createPurchaseStaging)
-    )
+      sql.unsafe(createPurchaseStaging),
+      sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`)
+    ], { discard: true })
 
-    // Temporary tables are never analyzed by autovacuum; the statements below join on seq.
-    const indexStaging = Effect.zipRight(
-      sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`),
-      sql.unsafe(`ANALYZE ${PURCHASE_STAGING}`)
+    // Setting session_replication_role needs superuser (or a grant of it): tried in a savepoint,
+    // with the value it has, so that nothing changes either way.
+    const mayChangeReplicationRole = sql`
+      SELECT set_config('session_replication_role', current_setting('session_replication_role'), true)`.pipe(
+      sql.withTransaction,
+      Effect.as(true),
+      Effect.catchTag("SqlError", () => Effect.succeed(false))
     )
+    const replicationRole = (role: "replica" | "origin") =>
+      sql`SELECT set_config('session_replication_role', ${role}, true)`
+    const asReplica = <A, E, R>(statement: Effect.Effect<A, E, R>) =>
+      replicationRole("replica").pipe(Effect.zipRight(statement), Effect.zipLeft(replicationRole("origin")))
+
+    // What the foreign keys' triggers would lock for the import's purchases, locked up front: every
+    // branch (a handful; one the import adds is its own until it commits) and the products of the
+    // catalogue the file was checked against. Returns how many of those products are still there.
+    const lockReferences = SqlSchema.single({
+      Request: Schema.Array(Schema.Int),
+      Result: LockedCount,
+      execute: (productIds) =>
+        sql`
+          WITH branches AS (SELECT id FROM branches FOR KEY SHARE),
+          products AS (SELECT id FROM products WHERE id = ANY(${productIds}::integer[]) FOR KEY SHARE)
+          SELECT (SELECT count(*) FROM products) AS locked, (SELECT count(*) FROM branches) AS branches`
+    })
 
     // A purchase whose import key an earlier line of the file has (its first line: the one kept).
     // Grouped by key first: with no repeated key (the rule), the rows are not even joined.
@@ -89,22 +114,47 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
     })
 
     const insertBranches = SqlSchema.single({
-      Request: Schema.Void,
-      Result: InFileCounts,
-      execute: () =>
+      Request: SeqRange,
+      Result: AddedCount,
+      execute: ({ after, upTo }) =>
         sql`
-          WITH codes AS (
-            SELECT DISTINCT branch_code AS code FROM ${sql(PURCHASE_STAGING)}
-          ), inserted AS (
+          WITH inserted AS (
             INSERT INTO branches (code, name)
-            SELECT code, code FROM codes ORDER BY code
+            SELECT DISTINCT branch_code, branch_code FROM ${sql(PURCHASE_STAGING)}
+            WHERE seq > ${after} AND seq <= ${upTo}
+            ORDER BY branch_code
             ON CONFLICT (code) DO NOTHING
             RETURNING id
           )
-          SELECT (SELECT count(*) FROM codes) AS in_file, (SELECT count(*) FROM inserted) AS added`
+          SELECT count(*) AS added FROM inserted`
     })
 
-    // A customer seen again keeps the earliest first_seen_at of all the files loaded.
+    const branchesInFile = SqlSchema.single({
+      Request: Schema.Void,
+      Result: InFileCount,
+      execute: () => sql`SELECT count(DISTINCT branch_code) AS in_file FROM ${sql(PURCHASE_STAGING)}`
+    })
+
+    // A slice's new customers, for the foreign key's check of its purchases (first seen at their
+    // earliest purchase in the slice: upsertCustomers then makes it the file's earliest).
+    const insertCustomers = SqlSchema.single({
+      Request: SeqRange,
+      Result: AddedCount,
+      execute: ({ after, upTo }) =>
+        sql`
+          WITH inserted AS (
+            INSERT INTO customers (id, first_seen_at)
+            SELECT user_id, min("timestamp") FROM ${sql(PURCHASE_STAGING)}
+            WHERE seq > ${after} AND seq <= ${upTo}
+            GROUP BY user_id ORDER BY user_id
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+          )
+          SELECT count(*) AS added FROM inserted`
+    })
+
+    // A customer seen again keeps the earliest first_seen_at of all the files loaded. ON CONFLICT
+    // DO UPDATE locks every customer it meets, updated or not, until the import commits.
     const upsertCustomers = SqlSchema.single({
       Request: Schema.Void,
       Result: InFileCounts,
@@ -124,16 +174,18 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
     })
 
     // One statement per slice writes the purchases not present yet (by import_key) and the items of
-    // those it wrote. Each purchase's id is drawn from the column's own sequence before the insert,
-    // so that the items join the purchases the statement returned on that id, whatever the planner
-    // knows of the tables; ids follow the file's order.
+    // those it wrote. Each purchase's id is drawn from the column's own sequence (named once, not
+    // per row) before the insert, so that the items go with the purchases the statement returned
+    // by that id, whatever the planner knows of the tables; ids follow the file's order. The rows
+    // go in by import_key: its unique index is the costliest to keep, and takes them in its order
+    // at a fraction of the cost of the file's random one.
     const insertPurchaseSlice = SqlSchema.single({
       Request: SeqRange,
       Result: AddedCount,
       execute: ({ after, upTo }) =>
         sql`
           WITH slice AS MATERIALIZED (
-            SELECT nextval(pg_get_serial_sequence('purchases', 'id')) AS id, ordered.*
+            SELECT nextval((SELECT pg_get_serial_sequence('purchases', 'id'))::regclass) AS id, ordered.*
             FROM (
               SELECT staged.seq, branches.id AS branch_id, staged.user_id, staged."timestamp", staged.total_cents,
                      staged.import_key, staged.product_ids, staged.unit_cents
@@ -144,15 +196,15 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           ), inserted AS (
             INSERT INTO purchases (id, supermarket_id, user_id, "timestamp", total_amount, import_key)
             OVERRIDING SYSTEM VALUE
-            SELECT id, branch_id, user_id, "timestamp", total_cents / 100.0, import_key FROM slice ORDER BY id
+            SELECT id, branch_id, user_id, "timestamp", total_cents / 100.0, import_key FROM slice ORDER BY import_key
             ON CONFLICT (import_key) DO NOTHING
             RETURNING id
           ), items AS (
             INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
             SELECT slice.id, item.product_id, 1, item.unit_cents / 100.0
-            FROM inserted
-            JOIN slice USING (id)
+            FROM slice
             CROSS JOIN LATERAL unnest(slice.product_ids, slice.unit_cents) AS item (product_id, unit_cents)
+            WHERE slice.id IN (SELECT id FROM inserted)
           )
           SELECT count(*) AS added FROM inserted`
     })
@@ -195,16 +247,51 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           Effect.withSpan("ImportRepo.stagedDuplicates")
         ),
 
-      /** Readies the staged purchases for writing, once they are all loaded. */
-      indexPurchaseStaging: indexStaging.pipe(Effect.asVoid, Effect.orDie, Effect.withSpan("ImportRepo.indexStaging")),
+      /**
+       * Whether this transaction may skip the foreign keys' row-by-row checks of its inserts
+       * (`session_replication_role`, which needs superuser or a grant).
+       */
+      mayCheckReferencesItself: mayChangeReplicationRole.pipe(Effect.withSpan("ImportRepo.mayCheckReferencesItself")),
 
-      /** Creates a branch named after each new code of the staged purchases (ids in code order). */
-      insertStagedBranches: insertBranches(undefined).pipe(
+      /**
+       * Locks, until the transaction ends, the branches and the given products (key share, as the
+       * foreign keys' checks do): none can go while the import refers to them. Returns how many of
+       * the products exist.
+       */
+      lockReferences: (productIds: ReadonlyArray<number>) =>
+        lockReferences(productIds).pipe(
+          Effect.map(({ locked }) => locked),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.lockReferences")
+        ),
+
+      /** Creates a branch named after each new code of the staged purchases with `after < seq <= upTo`. */
+      insertStagedBranches: (after: number, upTo: number) =>
+        insertBranches({ after, upTo }).pipe(
+          Effect.map(({ added }) => added),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.insertStagedBranches")
+        ),
+
+      /** How many branch codes the staged purchases name. */
+      stagedBranchCount: branchesInFile(undefined).pipe(
+        Effect.map(({ in_file }) => in_file),
         Effect.orDie,
-        Effect.withSpan("ImportRepo.insertStagedBranches")
+        Effect.withSpan("ImportRepo.stagedBranchCount")
       ),
 
-      /** Inserts the staged purchases' new customers, first seen at their earliest purchase. */
+      /** Inserts the new customers of the staged purchases with `after < seq <= upTo`; returns how many. */
+      insertStagedCustomers: (after: number, upTo: number) =>
+        insertCustomers({ after, upTo }).pipe(
+          Effect.map(({ added }) => added),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.insertStagedCustomers")
+        ),
+
+      /**
+       * Inserts the staged purchases' new customers, first seen at their earliest purchase, and
+       * locks those already there.
+       */
       upsertStagedCustomers: upsertCustomers(undefined).pipe(
         Effect.orDie,
         Effect.withSpan("ImportRepo.upsertStagedCustomers")
@@ -212,16 +299,22 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
 
       /**
        * Inserts the staged purchases with `after < seq <= upTo` that are not present yet (by
-       * import_key), with their items; returns how many. The branches and customers must exist.
+       * import_key), with their items; returns how many. Their branches must exist. With
+       * `referencesChecked` (see `mayCheckReferencesItself`), the statement runs as a replica's
+       * would: no foreign key is checked row by row, and only the triggers enabled ALWAYS fire
+       * (the rollups'). The caller then answers for the references: branches and products locked
+       * by `lockReferences`, customers upserted by `upsertStagedCustomers` before it commits.
+       * Otherwise the customers must exist too.
        */
-      insertStagedPurchases: (after: number, upTo: number) =>
-        insertPurchaseSlice({ after, upTo }).pipe(
-          Effect.map(({ added }) => added),
-          Effect.orDie,
-          Effect.withSpan("ImportRepo.insertStagedPurchases", {
-            attributes: { "icash.after": after, "icash.up_to": upTo }
-          })
-        )
+      insertStagedPurchases: (after: number, upTo: number, referencesChecked: boolean) =>
+        (referencesChecked ? asReplica(insertPurchaseSlice({ after, upTo })) : insertPurchaseSlice({ after, upTo }))
+          .pipe(
+            Effect.map(({ added }) => added),
+            Effect.orDie,
+            Effect.withSpan("ImportRepo.insertStagedPurchases", {
+              attributes: { "icash.after": after, "icash.up_to": upTo, "icash.references_checked": referencesChecked }
+            })
+          )
     } as const
   })
 }) {}

@@ -1,3 +1,4 @@
+import { SqlClient } from "@effect/sql"
 import type { PGlite } from "@electric-sql/pglite"
 import { Context, Effect, Layer, Schedule, Stream } from "effect"
 import pg from "pg"
@@ -61,20 +62,32 @@ export const serverNotifications = (config: pg.ClientConfig) =>
       ).pipe(reconnecting(channel))
   })
 
-/** LISTEN inside the embedded PostgreSQL, through PGlite's own API (its node-postgres shim cannot). */
+/**
+ * LISTEN inside the embedded PostgreSQL, through PGlite's own API (its node-postgres shim cannot).
+ * PGlite has one session, which the shim's only connection also speaks to: LISTEN and UNLISTEN
+ * are sent while that connection is held, so that they never land inside one of its statements
+ * (they would wedge both).
+ */
 export const embeddedNotifications = (db: PGlite) =>
-  Layer.succeed(Notifications, {
-    listen: (channel) =>
-      Stream.asyncPush<Notification>((emit) =>
-        Effect.gen(function*() {
-          yield* Effect.acquireRelease(
-            Effect.promise(() => db.listen(channel, (payload) => emit.single({ _tag: "Notified", payload }))),
-            (unlisten) => Effect.promise(() => unlisten().catch(() => undefined))
+  Layer.effect(
+    Notifications,
+    Effect.map(SqlClient.SqlClient, (sql) => {
+      const whileConnectionHeld = <A>(run: () => Promise<A>) =>
+        Effect.scoped(Effect.zipRight(Effect.orDie(sql.reserve), Effect.promise(run)))
+      return {
+        listen: (channel) =>
+          Stream.asyncPush<Notification>((emit) =>
+            Effect.gen(function*() {
+              yield* Effect.acquireRelease(
+                whileConnectionHeld(() => db.listen(channel, (payload) => emit.single({ _tag: "Notified", payload }))),
+                (unlisten) => whileConnectionHeld(() => unlisten().catch(() => undefined))
+              )
+              emit.single(listening)
+            })
           )
-          emit.single(listening)
-        })
-      )
-  })
+      }
+    })
+  )
 
 /** For databases that never change behind the program's back (in-memory test data). */
 export const NoNotificationsLive = Layer.succeed(Notifications, {

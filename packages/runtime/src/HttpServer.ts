@@ -8,8 +8,16 @@ import { SERVICE_ANNOTATION } from "./Logging.js"
 import { noteFailure } from "./RequestFailure.js"
 import { DrainOnStopLive, Shutdown, ShutdownLive, ShutdownMiddlewareLive } from "./Shutdown.js"
 
-/** Headers a browser client may send: JSON bodies and the W3C / B3 trace context. */
-const allowedHeaders = ["content-type", "traceparent", "tracestate", "b3", "idempotency-key", "authorization"]
+/** Headers a browser client may send: JSON bodies, the W3C / B3 trace context, keys, and a stream's resume point. */
+const allowedHeaders = [
+  "content-type",
+  "traceparent",
+  "tracestate",
+  "b3",
+  "idempotency-key",
+  "authorization",
+  "last-event-id"
+]
 
 /**
  * An HttpApi on whatever HttpServer is provided: its Swagger UI at `/docs`, its spec at

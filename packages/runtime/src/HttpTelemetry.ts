@@ -27,15 +27,15 @@ const clientDisconnected = (cause: Cause.Cause<unknown>) =>
  * reached (a warning), or a body that cannot be read, not JSON or too large (the client's: its
  * access log line says enough).
  */
-const logDefect = (request: HttpServerRequest.HttpServerRequest, cause: Cause.Cause<unknown>) =>
+const logDefect = (request: HttpServerRequest.HttpServerRequest, url: string, cause: Cause.Cause<unknown>) =>
   Option.match(Cause.dieOption(cause), {
     onNone: () => Effect.void,
     onSome: (defect) =>
       isDatabaseUnavailable(defect)
-        ? Effect.logWarning(`${request.method} ${request.url}: the database cannot be reached`)
+        ? Effect.logWarning(`${request.method} ${url}: the database cannot be reached`)
         : HttpServerError.isServerError(defect) && defect._tag === "RequestError"
         ? Effect.void
-        : Effect.logError(`${request.method} ${request.url} failed`, cause)
+        : Effect.logError(`${request.method} ${url} failed`, cause)
   })
 
 // One tagged histogram per (method, route, status), made once: tagging allocates and hashes.
@@ -54,6 +54,15 @@ const durationOf = (method: string, route: string, status: number) => {
   return metric
 }
 
+/** Query parameters whose values may name a customer (a loyal-customers cursor holds one). */
+const CUSTOMER_PARAMETERS = /([?&]cursor=)[^&]*/g
+
+/**
+ * A request's URL as logs and spans show it: customer ids stay out of them (a cursor's value is
+ * replaced by `redacted`).
+ */
+export const loggableUrl = (url: string) => url.replace(CUSTOMER_PARAMETERS, "$1redacted")
+
 /**
  * Runs inside each request's server span: names the trace in a W3C `traceresponse` header on every
  * answer (errors included), marks a failed request's span as an error, records the request's
@@ -63,6 +72,11 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
   Effect.gen(function*() {
     const span = yield* Effect.option(Effect.currentSpan)
     const request = yield* HttpServerRequest.HttpServerRequest
+    const url = loggableUrl(request.url)
+    if (url !== request.url && Option.isSome(span)) {
+      span.value.attribute("url.query", url.slice(url.indexOf("?") + 1))
+      span.value.attribute("url.full", "redacted: it names a customer")
+    }
     const startedAt = yield* Clock.currentTimeNanos
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.gen(function*() {
@@ -74,10 +88,10 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
         if (!(yield* FiberRef.get(HttpMiddleware.loggerDisabled))) {
           const level = response.status >= 500 ? LogLevel.Warning : LogLevel.Info
           // the fields as a part of the message (the logger makes them top-level fields): cheaper than annotations
-          yield* Effect.logWithLevel(level, `${request.method} ${request.url} ${response.status}`, {
+          yield* Effect.logWithLevel(level, `${request.method} ${url} ${response.status}`, {
             "http.request.method": request.method,
             "http.route": route,
-            "url.path": request.url,
+            "url.path": url,
             "http.response.status_code": response.status,
             "duration_ms": Math.round(seconds * 1e4) / 10
           })
@@ -96,10 +110,10 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
     return yield* failNotedFailure(app).pipe(
       Effect.tapErrorCause((cause) =>
         clientDisconnected(cause)
-          ? Effect.logInfo(`${request.method} ${request.url}: the client disconnected before the answer`).pipe(
-            Effect.annotateLogs({ "http.request.method": request.method, "url.path": request.url })
+          ? Effect.logInfo(`${request.method} ${url}: the client disconnected before the answer`).pipe(
+            Effect.annotateLogs({ "http.request.method": request.method, "url.path": url })
           )
-          : logDefect(request, cause)
+          : logDefect(request, url, cause)
       )
     )
   })

@@ -544,7 +544,7 @@ describe("deployment files agree with the code's configuration", () => {
     }
   })
 
-  it("migrates and seeds once, after PostgreSQL is healthy, with the programs npm run migrate and seed run", () => {
+  it("migrates, seeds and makes the admin key once, after PostgreSQL is healthy, with the programs npm run migrate, seed and keys run", () => {
     const migrateSeed = service(compose, "migrate-seed")
     expect(migrateSeed.build, "built from our Dockerfile").toBeDefined()
     expect(migrateSeed.restart).toBe("no")
@@ -552,9 +552,17 @@ describe("deployment files agree with the code's configuration", () => {
     const command = commandLine(migrateSeed)
     expect(command).toMatch(/&&/)
     expect(command, "the image's built programs (npm would run the build first)").not.toMatch(/\bnpm\b/)
-    const scripts = ["migrate", "seed"].flatMap((script) => entryPointsOf(`npm run ${script}`))
-    expect(scripts).toEqual(["packages/persistence/src/main.ts", "packages/seed/src/main.ts"])
+    const scripts = ["migrate", "seed", "keys"].flatMap((script) => entryPointsOf(`npm run ${script}`))
+    expect(scripts).toEqual([
+      "packages/persistence/src/main.ts",
+      "packages/seed/src/main.ts",
+      "packages/auth/src/main.ts"
+    ])
     expect(entryPointsOf(command)).toEqual(scripts)
+    expect(command).toMatch(/keys\.js ensure-admin$/)
+    // the key outlives the container, in a volume of its own under DATA_DIR
+    const dataDir = environmentOf(migrateSeed)["DATA_DIR"]
+    expect((migrateSeed as { volumes?: ReadonlyArray<string> }).volumes).toContain(`keys:${dataDir}`)
   })
 
   describe.each(portSettings.map((p) => [p.pkg, p] as const))("the %s service", (name, port) => {
@@ -930,7 +938,8 @@ describe("the production build (scripts/build.mjs) and the commands that run it"
     "migrate": "packages/persistence/src/main.ts",
     "seed": "packages/seed/src/main.ts",
     "start:web": "packages/web/src/main.ts",
-    "simulate": "packages/simulator/src/main.ts"
+    "simulate": "packages/simulator/src/main.ts",
+    "keys": "packages/auth/src/main.ts"
   }
 
   it.each(Object.entries(scripts))("npm run %s runs the program built from %s, built first", (script, entry) => {

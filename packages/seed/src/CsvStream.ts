@@ -1,6 +1,7 @@
-import { FileSystem } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
-import { Effect, Stream } from "effect"
+import type { Stream } from "effect"
+import { createReadStream } from "node:fs"
+import { pipeline } from "node:stream"
 import type { BadRow } from "./BadRows.js"
 import { csvParser, type CsvRow } from "./Csv.js"
 import { UnreadableFile } from "./SourceFile.js"
@@ -13,19 +14,21 @@ export interface CsvStreamOptions {
 }
 
 /**
- * The records of a CSV file (see `csvOptions`), as the file is read: memory stays flat whatever
- * its size. A file that is missing or cannot be read fails the stream with `UnreadableFile`.
+ * The records of a CSV file (see `csvOptions`), as the file is read: the file is read no faster than
+ * the records are taken (Node's own backpressure between the file and the parser), so memory stays
+ * flat whatever its size and however slow the reader. A file that is missing or cannot be read fails
+ * the stream with `UnreadableFile`.
  */
 export const csvRowStream = (
   file: string,
   { onRead, onUnreadable }: CsvStreamOptions
-): Stream.Stream<CsvRow, UnreadableFile, FileSystem.FileSystem> =>
-  Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) =>
-    fs.stream(file, { chunkSize: FileSystem.KiB(256) }).pipe(
-      Stream.tap((bytes) => Effect.sync(() => onRead?.(bytes.length))),
-      Stream.mapError((cause) => new UnreadableFile({ file, cause })),
-      NodeStream.pipeThroughDuplex<UnreadableFile, CsvRow>(
-        () => csvParser(onUnreadable),
-        (cause) => new UnreadableFile({ file, cause })
-      )
-    )))
+): Stream.Stream<CsvRow, UnreadableFile> =>
+  NodeStream.fromReadable<UnreadableFile, CsvRow>(
+    () => {
+      const source = createReadStream(file, { highWaterMark: 256 * 1024 })
+      if (onRead !== undefined) source.on("data", (bytes) => onRead(bytes.length))
+      // an error of either stream ends both, and reaches the parser's reader
+      return pipeline(source, csvParser(onUnreadable), () => {})
+    },
+    (cause) => new UnreadableFile({ file, cause })
+  )

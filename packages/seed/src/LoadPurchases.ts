@@ -3,9 +3,8 @@ import { ImportRepo } from "@icash/persistence"
 import { Effect } from "effect"
 import { BadRowCollector, InvalidFile, MAX_REPORTED_BAD_ROWS } from "./BadRows.js"
 import { currentCatalog } from "./Catalog.js"
-import { ImportBatches } from "./ImportBatches.js"
-import { ImportProgress } from "./Progress.js"
 import { samePurchaseAs } from "./PurchasesFile.js"
+import { stagedWriter } from "./StagedWriter.js"
 import { stagePurchases } from "./StagePurchases.js"
 
 export interface PurchasesLoaded {
@@ -27,40 +26,11 @@ const collectDuplicates = Effect.fn("Seed.collectDuplicates")(function*(bad: Bad
 })
 
 /**
- * Writes what the staging table holds, set-based: the branches and customers it names, then the
- * purchases not loaded before with their items, a slice at a time.
- */
-const writeStaged = Effect.fn("Seed.writeStaged")(function*(file: string, staged: number) {
-  const repo = yield* ImportRepo
-  yield* repo.indexPurchaseStaging
-  const branches = yield* repo.insertStagedBranches
-  const customers = yield* repo.upsertStagedCustomers
-  const { purchasesPerStatement } = yield* ImportBatches
-  const progress = yield* (yield* ImportProgress).start("writing purchases", staged)
-  let added = 0
-  for (let after = 0; after < staged; after += purchasesPerStatement) {
-    const upTo = Math.min(after + purchasesPerStatement, staged)
-    added += yield* repo.insertStagedPurchases(after, upTo)
-    progress.update(upTo, upTo)
-  }
-  const loaded: PurchasesLoaded = {
-    file,
-    in_file: staged,
-    added,
-    already_present: staged - added,
-    branches_in_file: branches.in_file,
-    branches_added: branches.added,
-    customers_in_file: customers.in_file,
-    customers_added: customers.added
-  }
-  return loaded
-}, Effect.scoped)
-
-/**
  * Loads a purchases file in one transaction, checked against the products already in the database:
- * the file is streamed into a staging table by COPY, checked whole, then written set-based. A bad
- * row anywhere (reported with its line) and nothing of the file is written. Memory stays flat
- * whatever the file's size.
+ * the file is streamed into a staging table by COPY, and each slice of it written set-based while
+ * the next is read. A bad row anywhere (reported with its line) and nothing of the file is written:
+ * after the first one, no slice is; the transaction rolls back what was. Memory stays flat whatever
+ * the file's size.
  */
 export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: string) {
   const sql = yield* SqlClient.SqlClient
@@ -69,10 +39,18 @@ export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: str
   const loaded = yield* Effect.gen(function*() {
     const bad = new BadRowCollector()
     yield* repo.createPurchaseStaging
-    const staged = yield* stagePurchases(file, catalog, bad)
+    const writer = yield* stagedWriter(catalog)
+    const staged = yield* stagePurchases(
+      file,
+      catalog,
+      bad,
+      (after, upTo) => bad.isEmpty ? writer.write(after, upTo) : Effect.void
+    )
     yield* collectDuplicates(bad)
     if (!bad.isEmpty) return yield* InvalidFile.fromCollector(file, bad)
-    return yield* writeStaged(file, staged)
+    const written = yield* writer.finish
+    const loaded: PurchasesLoaded = { file, in_file: staged, already_present: staged - written.added, ...written }
+    return loaded
   }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
   yield* Effect.logInfo("purchases loaded").pipe(Effect.annotateLogs({ ...loaded }))
   return loaded

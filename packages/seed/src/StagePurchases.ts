@@ -4,48 +4,83 @@ import { Chunk, Effect, Stream } from "effect"
 import type { BadRowCollector } from "./BadRows.js"
 import { copyIn } from "./CopyIn.js"
 import { csvRowStream } from "./CsvStream.js"
+import { ImportBatches } from "./ImportBatches.js"
 import { ImportProgress } from "./Progress.js"
 import type { Catalog } from "./PurchaseFields.js"
 import { PurchaseChecker } from "./PurchasesFile.js"
 import { UnreadableFile } from "./SourceFile.js"
 
+/** The COPY text of the staged purchases with `after < seq <= upTo`. */
+interface Slice {
+  readonly after: number
+  readonly upTo: number
+  readonly text: ReadonlyArray<string>
+}
+
 /**
- * Reads a purchases file into the staging table of the current transaction as the file is read:
- * each row is checked against the catalogue, each good one COPied, each bad one collected in
- * `bad` with its line. Whether two rows are the same purchase is left to the staging table.
- * Returns how many purchases were staged (their `seq` runs from 1 to that number).
+ * Reads a purchases file into the staging table of the current transaction as the file is read, a
+ * slice of `purchasesPerStatement` purchases at a time: each row is checked against the catalogue,
+ * each bad one collected in `bad` with its line, each good one COPied with its slice. Once a slice
+ * is staged, `onSlice` is run with its range of `seq`, while the next slice is being read: reading
+ * and checking the file goes on alongside the database's work, a slice ahead at most, so memory
+ * holds a few slices whatever the file's size. Whether two rows are the same purchase is left to
+ * the staging table. Returns how many purchases were staged (their `seq` runs from 1 to that number).
  */
 export const stagePurchases = Effect.fn("Seed.stagePurchases")(
-  function*(file: string, catalog: Catalog, bad: BadRowCollector) {
+  function*<E, R>(
+    file: string,
+    catalog: Catalog,
+    bad: BadRowCollector,
+    onSlice: (after: number, upTo: number) => Effect.Effect<void, E, R>
+  ) {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const { size } = yield* fs.stat(file).pipe(Effect.mapError((cause) => new UnreadableFile({ file, cause })))
-    const progress = yield* (yield* ImportProgress).start(`reading ${path.basename(file)}`, Number(size))
+    const { purchasesPerStatement } = yield* ImportBatches
+    const progress = yield* (yield* ImportProgress).start(`loading ${path.basename(file)}`, Number(size))
     const checker = new PurchaseChecker(catalog, bad)
     let bytesRead = 0
     let rowsRead = 0
     let staged = 0
+    let sliced = 0
+    let text: Array<string> = []
 
-    const text = csvRowStream(file, {
+    const cut = (): Slice => {
+      const slice = { after: sliced, upTo: staged, text }
+      sliced = staged
+      text = []
+      return slice
+    }
+
+    const slices = csvRowStream(file, {
       onUnreadable: (row) => bad.add(row.line, [row.reason]),
       onRead: (bytes) => (bytesRead += bytes)
     }).pipe(
-      // a chunk of records at a time becomes one piece of COPY text
+      // a chunk of records at a time becomes one piece of COPY text, and a full slice goes on
       Stream.mapChunks((records) => {
-        let text = ""
+        let piece = ""
         for (const record of records) {
           const purchase = checker.check(record)
-          if (purchase !== undefined) text += purchaseStagingLine(++staged, purchase)
+          if (purchase !== undefined) piece += purchaseStagingLine(++staged, purchase)
         }
         rowsRead += records.length
         progress.update(bytesRead, rowsRead)
-        return text === "" ? Chunk.empty<string>() : Chunk.of(text)
-      })
+        if (piece !== "") text.push(piece)
+        return staged - sliced >= purchasesPerStatement ? Chunk.of(cut()) : Chunk.empty<Slice>()
+      }),
+      Stream.concat(Stream.suspend(() => (staged > sliced ? Stream.make(cut()) : Stream.empty))),
+      Stream.buffer({ capacity: 1 })
     )
 
-    const copied = yield* copyIn(copyPurchaseStaging, text)
+    yield* Stream.runForEach(slices, (slice) =>
+      Effect.gen(function*() {
+        const copied = yield* copyIn(copyPurchaseStaging, Stream.fromIterable(slice.text))
+        if (copied !== slice.upTo - slice.after) {
+          return yield* Effect.dieMessage(`staged ${slice.upTo - slice.after} purchases, but COPY took ${copied}`)
+        }
+        yield* onSlice(slice.after, slice.upTo)
+      }))
     checker.end()
-    if (copied !== staged) return yield* Effect.dieMessage(`staged ${staged} purchases, but COPY took ${copied}`)
     return staged
   },
   Effect.scoped

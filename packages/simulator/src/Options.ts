@@ -47,7 +47,8 @@ way are finished, then it prints a summary.
   --registers N     registers per branch (default 3)
   --max-items N     most products in one basket (default 5)
   --seed N          the same seed rings up the same baskets (default: a random one, printed at the end)
-  --key KEY         sent as "Authorization: Bearer KEY"
+  --key KEY         the API key (admin, or register when one branch is simulated), sent as "Authorization:
+                    Bearer KEY"; default ICASH_API_KEY, else the admin key npm start keeps in DATA_DIR
   --url URL         the Cash Register (default http://localhost:8000)
   --help            this text`
 

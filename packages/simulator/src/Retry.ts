@@ -7,7 +7,7 @@ export interface RetryPolicy {
   /** The wait after a first connection failure; it doubles on each retry (with jitter), up to `maxBackoff`. */
   readonly backoff: Duration.Duration
   readonly maxBackoff: Duration.Duration
-  /** The longest `Retry-After` a 503 may ask for and still be retried. */
+  /** The longest `Retry-After` a 503 or 429 may ask for and still be retried. */
   readonly maxRetryAfter: Duration.Duration
 }
 
@@ -46,8 +46,9 @@ export const parseRetryAfter = (value: string | undefined, now: number): Option.
 
 /**
  * How long to wait before sending a request again, or None. Only what the server cannot have
- * processed is retried: a connection refused or reset before any response, and a 503 that says
- * when to come back (`Retry-After`). Never a 4xx, a 500 or a timeout.
+ * processed is retried: a connection refused or reset before any response, and a 503 (database
+ * unreachable) or 429 (the key over its rate) that says when to come back (`Retry-After`). Never
+ * another 4xx, a 500 or a timeout.
  */
 export const retryDelay = (
   outcome: Either.Either<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>,
@@ -64,7 +65,7 @@ export const retryDelay = (
     return Option.some(Duration.times(backoff, 0.5 + jitter / 2))
   }
   const response = outcome.right
-  if (response.status !== 503) return Option.none()
+  if (response.status !== 503 && response.status !== 429) return Option.none()
   return parseRetryAfter(response.headers["retry-after"], now).pipe(
     Option.filter((wait) => Duration.lessThanOrEqualTo(wait, policy.maxRetryAfter))
   )

@@ -1,11 +1,14 @@
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
+import { makeApiKey } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import { RepositoriesLive } from "@icash/persistence"
 import { type TestEngine, testEngines } from "@icash/persistence/testing"
 import { httpApiLive } from "@icash/runtime"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+
+export class AdminKey extends Context.Tag("test/AdminKey")<AdminKey, string>() {}
 
 /** PostgreSQL when it is reachable (see testEngines), else the embedded one. */
 export const preferredEngine = async (): Promise<TestEngine> => {
@@ -24,10 +27,14 @@ const CatalogueLive = Layer.effectDiscard(
   })
 )
 
-/** The real Cash Register (HTTP, group commit, catalogue) on a free port, over a fresh database of `engine`. */
+/**
+ * The real Cash Register (HTTP, group commit, catalogue) on a free port, over a fresh database of
+ * `engine`, and the secret of an admin key made on it (`AdminKey`).
+ */
 export const cashRegisterOn = (engine: TestEngine) =>
-  httpApiLive(CashRegisterApiLive).pipe(
-    Layer.provide(RepositoriesLive),
+  Layer.effect(AdminKey, makeApiKey({ role: "admin", name: "simulator test" })).pipe(
+    Layer.provideMerge(httpApiLive(CashRegisterApiLive)),
+    Layer.provideMerge(RepositoriesLive),
     Layer.provide(CatalogueLive),
     Layer.provideMerge(NodeHttpServer.layerTest),
     Layer.provideMerge(engine.database),

@@ -2,8 +2,8 @@ import { FetchHttpClient } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
 import { DEFAULT_OPTIONS, simulate } from "@icash/simulator"
-import { Duration, Effect, Option } from "effect"
-import { cashRegisterOn, countPurchases, preferredEngine, serverUrl } from "./CashRegisterServer.js"
+import { Duration, Effect, Option, Redacted } from "effect"
+import { AdminKey, cashRegisterOn, countPurchases, preferredEngine, serverUrl } from "./CashRegisterServer.js"
 
 const quiet = { _tag: "lines", every: Duration.hours(1) } as const
 
@@ -27,6 +27,7 @@ layer(cashRegisterOn(engine), { excludeTestServices: true, timeout: "60 seconds"
           {
             ...DEFAULT_OPTIONS,
             url: yield* serverUrl,
+            key: Option.some(Redacted.make(yield* AdminKey)),
             rate: 2000,
             limit: { _tag: "Count", count: 60 },
             branches: Option.some(["SMKT001", "SMKT003"]),

@@ -2,7 +2,7 @@ import { expect, layer } from "@effect/vitest"
 import { Effect, Schedule } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as path from "node:path"
-import { cashRegisterOn, countPurchases, preferredEngine, serverUrl } from "./CashRegisterServer.js"
+import { AdminKey, cashRegisterOn, countPurchases, preferredEngine, serverUrl } from "./CashRegisterServer.js"
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..")
 
@@ -12,13 +12,16 @@ interface Running {
   readonly exited: Effect.Effect<number | null>
 }
 
-/** `npm run simulate -- <args>` as its TypeScript source (run by tsx), killed if the test leaves it running. */
-const startSimulator = (args: ReadonlyArray<string>) =>
+/**
+ * `npm run simulate -- <args>` as its TypeScript source (run by tsx), killed if the test leaves it
+ * running; its key in ICASH_API_KEY, as an operator may set it.
+ */
+const startSimulator = (args: ReadonlyArray<string>, key: string) =>
   Effect.acquireRelease(
     Effect.sync((): Running => {
       const child = spawn(process.execPath, ["--import", "tsx", "packages/simulator/src/main.ts", ...args], {
         cwd: repoRoot,
-        env: { ...process.env, LOG_DIR: "" },
+        env: { ...process.env, LOG_DIR: "", ICASH_API_KEY: key },
         stdio: ["ignore", "pipe", "pipe"]
       })
       let stdout = ""
@@ -41,7 +44,10 @@ layer(cashRegisterOn(engine), { excludeTestServices: true, timeout: "60 seconds"
     it.effect("stops cleanly on Ctrl-C: finishes the purchases under way, prints the summary and exits 0", () =>
       Effect.gen(function*() {
         const before = yield* totalStored
-        const simulator = yield* startSimulator(["--url", yield* serverUrl, "--rate", "40", "--seed", "3"])
+        const simulator = yield* startSimulator(
+          ["--url", yield* serverUrl, "--rate", "40", "--seed", "3"],
+          yield* AdminKey
+        )
         // wait until it is ringing up purchases (or fail at once, should it stop by itself)
         yield* Effect.raceFirst(
           totalStored.pipe(Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (n) => n >= before + 10 })),
@@ -66,7 +72,7 @@ layer(cashRegisterOn(engine), { excludeTestServices: true, timeout: "60 seconds"
 
     it.effect("refuses arguments it cannot use, with the usage, and exits 1", () =>
       Effect.gen(function*() {
-        const simulator = yield* startSimulator(["--rate", "0"])
+        const simulator = yield* startSimulator(["--rate", "0"], "unused")
         expect(yield* simulator.exited).toBe(1)
         const { stderr, stdout } = simulator.output()
         expect(stderr).toContain("--rate takes a number of purchases per second above 0")

@@ -54,6 +54,16 @@ describe("retries", () => {
       }
     }))
 
+  it.effect("send it again after a 429 with Retry-After: the key was over its rate, nothing was done", () =>
+    Effect.gen(function*() {
+      const { outcome, retries, sent } = yield* ringOnce([
+        { status: 429, headers: { "retry-after": "1" }, body: { _tag: "TooManyRequests", message: "slow down" } },
+        { status: 201 }
+      ])
+      expect(outcome._tag).toBe("Right")
+      expect({ retries, sent: sent.length }).toEqual({ retries: 1, sent: 2 })
+    }))
+
   it.effect("send it again after a 503 with Retry-After, once that time has passed", () =>
     Effect.gen(function*() {
       const busy = { status: 503, headers: { "retry-after": "2" }, body: unavailable }
@@ -80,7 +90,7 @@ describe("retries", () => {
       expect(outcome._tag === "Left" && failureReason(outcome.left)).toBe("connection refused")
     }))
 
-  it.effect("never resend what the server may have processed: a 4xx, a 500, a 503 without Retry-After", () =>
+  it.effect("never resend what the server may have processed: another 4xx, a 500, a 503 without Retry-After", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<[Reply, string]> = [
         [{
@@ -92,7 +102,6 @@ describe("retries", () => {
           "MalformedRequest"
         ],
         [{ status: 418 }, "HTTP 418"],
-        [{ status: 429, headers: { "retry-after": "1" } }, "HTTP 429"],
         [{ status: 500, body: { _tag: "InternalError", message: "oops" } }, "InternalError"],
         [{ status: 503, body: unavailable }, "ServiceUnavailable"],
         // longer than the simulator waits

@@ -1,4 +1,5 @@
 import { HttpApiBuilder } from "@effect/platform"
+import { AccessLive } from "@icash/auth"
 import { StoreAnalyticsApi } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
@@ -26,7 +27,7 @@ const HealthHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "health", (handle
 /** The Store Analytics API with its handlers; needs the repositories and a SqlClient. */
 export const StoreAnalyticsApiLive = HttpApiBuilder.api(StoreAnalyticsApi).pipe(
   Layer.provide([AnalyticsHttpLive, HealthHttpLive]),
-  Layer.provide([Analytics.Default, FiguresFeed.Default])
+  Layer.provide([Analytics.Default, FiguresFeed.Default, AccessLive])
 )
 
 /** Where the service listens. */

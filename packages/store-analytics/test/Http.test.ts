@@ -1,6 +1,7 @@
 import { HttpApiClient, HttpClient } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import {
   BranchId,
   cents,
@@ -34,9 +35,10 @@ const sale = (id: number, user_id: typeof ann, products: ReadonlyArray<Product>)
     )
   })
 
-// The real HTTP stack on a random port, over in-memory purchases.
-const TestServerLive = httpApiLive(StoreAnalyticsApiLive).pipe(
-  Layer.provide(InMemoryDatabaseLive({
+// The real HTTP stack on a random port, over in-memory purchases; the client sends an admin key (no rate limit).
+const TestServerLive = ApiKeyClientLive().pipe(
+  Layer.provideMerge(httpApiLive(StoreAnalyticsApiLive)),
+  Layer.provideMerge(InMemoryDatabaseLive({
     products: [milk, eggs],
     purchases: [sale(1, ann, [milk, eggs]), sale(2, ann, [milk]), sale(3, ann, [eggs]), sale(4, bob, [milk])]
   })),

@@ -3,6 +3,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { expect, layer } from "@effect/vitest"
+import { ApiKeyClientLive } from "@icash/auth/testing"
 import { BranchId, customerId, LiveFigures, ProductId } from "@icash/domain"
 import { PurchasesRepo, RepositoriesLive } from "@icash/persistence"
 import { testEngines } from "@icash/persistence/testing"
@@ -46,7 +47,8 @@ const buy = Effect.flatMap(
 )
 
 for (const engine of await testEngines()) {
-  const TestServerLive = httpApiLive(StoreAnalyticsApiLive).pipe(
+  const TestServerLive = ApiKeyClientLive({ role: "analyst" }).pipe(
+    Layer.provideMerge(httpApiLive(StoreAnalyticsApiLive)),
     Layer.provideMerge(RepositoriesLive),
     Layer.provideMerge(engine.database),
     Layer.provideMerge(NodeHttpServer.layerTest)

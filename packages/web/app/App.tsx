@@ -1,7 +1,7 @@
 import { type MouseEvent, useCallback, useEffect, useState } from "react"
 import { CashierView } from "./cashier/CashierView.js"
 import { formatTime } from "./format.js"
-import { type LiveState, useLiveFigures } from "./live.js"
+import { type LiveState, type LiveStatus, useLiveFigures } from "./live.js"
 import { OwnerView } from "./owner/OwnerView.js"
 import { useServices } from "./services.js"
 
@@ -27,10 +27,18 @@ const useView = (): [View, (view: View) => void] => {
   return [view, go]
 }
 
+const BADGES: Record<LiveStatus, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+  refused: "Not live"
+}
+
 function LiveBadge(props: { readonly live: LiveState }) {
   const { status, receivedAt } = props.live
-  const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Reconnecting…"
-  const title = receivedAt === null ? "No live figures received yet" : `Last update ${formatTime(receivedAt)}`
+  const text = BADGES[status]
+  const title = props.live.refusal ??
+    (receivedAt === null ? "No live figures received yet" : `Last update ${formatTime(receivedAt)}`)
   return (
     <span className={`live-badge live-${status}`} data-testid="live-status" data-status={status} title={title}>
       <span className="live-dot" aria-hidden="true" />
@@ -40,10 +48,10 @@ function LiveBadge(props: { readonly live: LiveState }) {
 }
 
 export function App() {
-  const { config } = useServices()
+  const { apiKey, config, signOut } = useServices()
   const [view, go] = useView()
   // one stream for the page's lifetime: switching views does not reconnect
-  const live = useLiveFigures(config.store_analytics_url)
+  const live = useLiveFigures(config.store_analytics_url, apiKey, signOut)
 
   useEffect(() => {
     document.title = `${TITLES[view]} · iCash`
@@ -76,6 +84,9 @@ export function App() {
           ))}
         </nav>
         <LiveBadge live={live} />
+        <button type="button" className="sign-out" onClick={() => signOut()} data-testid="sign-out">
+          Sign out
+        </button>
       </header>
       <main className="content">
         {view === "owner" ? <OwnerView live={live} /> : <CashierView />}

@@ -1,15 +1,15 @@
 import { Exit } from "effect"
 import { StrictMode } from "react"
 import { createRoot } from "react-dom/client"
-import { App } from "./App.js"
 import { describeError } from "./format.js"
-import { loadConfig, makeServices, runtime, ServicesContext } from "./services.js"
+import { loadConfig, runtime } from "./services.js"
+import { Session } from "./SignIn.js"
 import "./styles.css"
 
 const root = createRoot(document.getElementById("root")!)
 
 // The page first asks the server that served it where the services are (/config.json).
-runtime.runPromiseExit(loadConfig).then(async (config) => {
+runtime.runPromiseExit(loadConfig).then((config) => {
   if (Exit.isFailure(config)) {
     root.render(
       <div className="boot-error" role="alert">
@@ -21,12 +21,9 @@ runtime.runPromiseExit(loadConfig).then(async (config) => {
     )
     return
   }
-  const services = await runtime.runPromise(makeServices(config.value))
   root.render(
     <StrictMode>
-      <ServicesContext.Provider value={services}>
-        <App />
-      </ServicesContext.Provider>
+      <Session config={config.value} />
     </StrictMode>
   )
 })

@@ -1,5 +1,5 @@
-import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientResponse } from "@effect/platform"
-import { CashRegisterApi, StoreAnalyticsApi } from "@icash/domain"
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { CashRegisterApi, StoreAnalyticsApi, Unauthorized } from "@icash/domain"
 import { Effect, ManagedRuntime } from "effect"
 import { createContext, useContext } from "react"
 import { WebConfig } from "../src/WebConfig.js"
@@ -13,20 +13,43 @@ export const loadConfig = HttpClient.get("/config.json").pipe(
   Effect.flatMap(HttpClientResponse.schemaBodyJson(WebConfig))
 )
 
-// No trace headers from the browser: a GET then needs no CORS preflight, so each refresh is one request.
-const transformClient = HttpClient.withTracerPropagation(false)
+/** Every request with `Authorization: Bearer <key>`; no trace headers from the browser, which traces nothing. */
+const withKey = (apiKey: string) => (client: HttpClient.HttpClient) =>
+  client.pipe(HttpClient.withTracerPropagation(false), HttpClient.mapRequest(HttpClientRequest.bearerToken(apiKey)))
 
-const makeClients = (config: WebConfig) =>
-  Effect.all({
-    register: HttpApiClient.make(CashRegisterApi, { baseUrl: config.cash_register_url, transformClient }),
-    analytics: HttpApiClient.make(StoreAnalyticsApi, { baseUrl: config.store_analytics_url, transformClient })
+/** Whether the services take `apiKey`: any valid key may list the products. */
+export const checkKey = (config: WebConfig, apiKey: string) =>
+  HttpApiClient.make(CashRegisterApi, { baseUrl: config.cash_register_url, transformClient: withKey(apiKey) }).pipe(
+    Effect.flatMap((register) => register.catalog.listProducts()),
+    Effect.asVoid
+  )
+
+const makeClients = (config: WebConfig, apiKey: string, signOut: (message: string) => void) => {
+  const options = {
+    transformClient: withKey(apiKey),
+    // a key that stops working (revoked) signs the page out, with the server's words
+    transformResponse: Effect.tapError((error: unknown) =>
+      error instanceof Unauthorized ? Effect.sync(() => signOut(error.message)) : Effect.void
+    )
+  }
+  return Effect.all({
+    register: HttpApiClient.make(CashRegisterApi, { ...options, baseUrl: config.cash_register_url }),
+    analytics: HttpApiClient.make(StoreAnalyticsApi, { ...options, baseUrl: config.store_analytics_url })
   })
+}
 
-/** The typed clients of both services (derived from their contracts in @icash/domain), and where they point. */
-export type Services = Effect.Effect.Success<ReturnType<typeof makeClients>> & { readonly config: WebConfig }
+/**
+ * The typed clients of both services (derived from their contracts in @icash/domain), where they
+ * point, the API key they send, and the way to sign out (with why, when the server refused the key).
+ */
+export type Services = Effect.Effect.Success<ReturnType<typeof makeClients>> & {
+  readonly config: WebConfig
+  readonly apiKey: string
+  readonly signOut: (message?: string) => void
+}
 
-export const makeServices = (config: WebConfig) =>
-  Effect.map(makeClients(config), (clients): Services => ({ ...clients, config }))
+export const makeServices = (config: WebConfig, apiKey: string, signOut: (message?: string) => void) =>
+  Effect.map(makeClients(config, apiKey, signOut), (clients): Services => ({ ...clients, config, apiKey, signOut }))
 
 export const ServicesContext = createContext<Services | null>(null)
 

@@ -1,11 +1,12 @@
 import { FileSystem, HttpRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { readLocalAdminKey } from "@icash/auth"
 import { httpTelemetry, SERVICE_ANNOTATION } from "@icash/runtime"
 import { Config, Effect, Layer, Option, Schema } from "effect"
 import { createServer } from "node:http"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { pageUrlOf, type ServiceLocations, WebConfig, webConfigFor } from "./WebConfig.js"
+import { isLocalRequest, pageUrlOf, type ServiceLocations, WebConfig, webConfigFor } from "./WebConfig.js"
 
 /** The port the dashboard is served on. */
 export const WebPortConfig = Config.port("WEB_PORT").pipe(Config.withDefault(3000))
@@ -39,7 +40,9 @@ const notFound = HttpServerResponse.text("Not found", { status: 404 })
 
 /**
  * The dashboard's server: `/config.json`, the files of `assets`, and `index.html` for any other path
- * without a file extension (the page's own views). Nothing outside `assets` is ever read.
+ * without a file extension (the page's own views). Nothing outside `assets` is ever read, but for
+ * the local admin key: `/config.json` carries it to a page opened on this machine (`isLocalRequest`),
+ * read on every request (a new `npm start` may have made a new one), never cached.
  */
 export const webApp = (assets: string, services: ServiceLocations) => {
   const root = path.resolve(assets)
@@ -85,7 +88,11 @@ export const webApp = (assets: string, services: ServiceLocations) => {
       "/config.json",
       Effect.gen(function*() {
         const request = yield* HttpServerRequest.HttpServerRequest
-        const config = webConfigFor(pageUrlOf(request.headers["host"]), services)
+        const host = request.headers["host"]
+        const apiKey = isLocalRequest(Option.getOrUndefined(request.remoteAddress), host)
+          ? Option.getOrUndefined(yield* readLocalAdminKey)
+          : undefined
+        const config = webConfigFor(pageUrlOf(host), services, apiKey)
         return yield* HttpServerResponse.json(encodeConfig(config), { headers: { "cache-control": "no-store" } })
       })
     ),

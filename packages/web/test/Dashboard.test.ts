@@ -1,10 +1,12 @@
 /**
  * The dashboard in headless Chromium (playwright-core), against the real thing: the program
  * `npm start` runs (dist/app.js, with the page built into dist/web/) on a fresh PostgreSQL database,
- * seeded from data/ on its first start, on free ports. One browser for the whole file; each test
- * opens its own pages. Screenshots of both views land in screenshots/ (git-ignored).
+ * seeded from data/ on its first start, on free ports, with its data directory (its admin key) in a
+ * temporary one. One browser for the whole file, which also knows the machine as `tablet.test`, a
+ * name of the network (so /config.json gives it no key); each test opens its own pages. Screenshots
+ * of both views land in screenshots/ (git-ignored).
  */
-import { FetchHttpClient, HttpApiClient, HttpClient } from "@effect/platform"
+import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import {
@@ -21,7 +23,8 @@ import {
 } from "@icash/domain"
 import { scopedTestDatabase, testEngines } from "@icash/persistence/testing"
 import { Context, DateTime, Effect, Layer, Option, Schedule, Schema, Scope, Stream } from "effect"
-import { mkdirSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
 import * as path from "node:path"
 import pg from "pg"
 import { type Browser, chromium, type Page } from "playwright-core"
@@ -29,6 +32,7 @@ import {
   built,
   freePort,
   repoRoot,
+  runScript,
   startUserProcess,
   type UserProcess,
   waitUntilReady
@@ -46,6 +50,10 @@ class System extends Context.Tag("web-test/System")<System, {
   readonly storeAnalytics: string
   readonly databaseUrl: string
   readonly webPort: number
+  /** The dashboard as a tablet on the network reaches it. */
+  readonly tablet: string
+  /** The admin key the program made on its first start, in its data directory. */
+  readonly adminKey: string
   /** What the running program printed. */
   readonly output: () => string
   /** Kills the program as a crash would (its connections drop), or starts it again. */
@@ -59,7 +67,12 @@ const SystemLive = Layer.scoped(
   Effect.gen(function*() {
     const database = yield* scopedTestDatabase
     const [crPort, saPort, webPort] = [yield* freePort, yield* freePort, yield* freePort]
+    const dataDir = yield* Effect.acquireRelease(
+      Effect.sync(() => mkdtempSync(path.join(tmpdir(), "icash-dashboard-"))),
+      (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+    )
     const env = {
+      DATA_DIR: dataDir,
       DATABASE_URL: database.url,
       CASH_REGISTER_PORT: String(crPort),
       STORE_ANALYTICS_PORT: String(saPort),
@@ -86,13 +99,20 @@ const SystemLive = Layer.scoped(
     }).pipe(Effect.provide(FetchHttpClient.layer))
     yield* start
     const browser = yield* Effect.acquireRelease(
-      Effect.promise(() => chromium.launch({ executablePath: "/usr/bin/chromium" })),
+      Effect.promise(() =>
+        chromium.launch({
+          executablePath: "/usr/bin/chromium",
+          args: ["--host-resolver-rules=MAP tablet.test 127.0.0.1"]
+        })
+      ),
       (browser) => Effect.promise(() => browser.close())
     )
     mkdirSync(screenshots, { recursive: true })
     return {
       ...urls,
       webPort,
+      tablet: `http://tablet.test:${webPort}`,
+      adminKey: readFileSync(path.join(dataDir, "admin.key"), "utf8").trim(),
       databaseUrl: database.url,
       output: () => running?.output() ?? "",
       crash: Effect.suspend(() => running?.stop("SIGKILL") ?? Effect.void),
@@ -102,18 +122,31 @@ const SystemLive = Layer.scoped(
   })
 ).pipe(Layer.provideMerge(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer)))
 
-const clients = Effect.gen(function*() {
-  const system = yield* System
-  return {
-    register: yield* HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister }),
-    analytics: yield* HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics })
-  }
-})
+/** The services' typed clients, with `apiKey` (the admin key by default). */
+const clients = (apiKey?: string) =>
+  Effect.gen(function*() {
+    const system = yield* System
+    const transformClient = HttpClient.mapRequest(HttpClientRequest.bearerToken(apiKey ?? system.adminKey))
+    return {
+      register: yield* HttpApiClient.make(CashRegisterApi, { baseUrl: system.cashRegister, transformClient }),
+      analytics: yield* HttpApiClient.make(StoreAnalyticsApi, { baseUrl: system.storeAnalytics, transformClient })
+    }
+  })
+
+/** `npm run keys -- <args>` on the test's database; its last line (a new key's secret). */
+const keys = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const { databaseUrl } = yield* System
+    const { stdout } = yield* runScript("packages/auth/src/main.ts", args, { DATABASE_URL: databaseUrl })
+    return stdout.trim().split("\n").at(-1)!
+  })
 
 /** The figures /analytics/stream sends on connect. */
 const liveFigures = Effect.gen(function*() {
-  const { storeAnalytics } = yield* System
-  const response = yield* HttpClient.get(`${storeAnalytics}/analytics/stream`)
+  const { adminKey, storeAnalytics } = yield* System
+  const response = yield* HttpClient.execute(
+    HttpClientRequest.get(`${storeAnalytics}/analytics/stream`).pipe(HttpClientRequest.bearerToken(adminKey))
+  )
   const data = yield* response.stream.pipe(
     Stream.decodeText(),
     Stream.splitLines,
@@ -129,8 +162,8 @@ interface Opened {
   readonly problems: Array<string>
 }
 
-/** A page of the dashboard in a browser context of its own (closed with the test). */
-const open = (pathname: string, viewport = LAPTOP) =>
+/** A page of the dashboard (at `origin`: this machine's by default) in a browser context of its own (closed with the test). */
+const open = (pathname: string, viewport = LAPTOP, origin?: string) =>
   Effect.gen(function*() {
     const { browser, web } = yield* System
     const context = yield* Effect.acquireRelease(
@@ -145,7 +178,7 @@ const open = (pathname: string, viewport = LAPTOP) =>
       }
     })
     page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`))
-    yield* Effect.promise(() => page.goto(`${web}${pathname}`))
+    yield* Effect.promise(() => page.goto(`${origin ?? web}${pathname}`))
     return { page, problems } satisfies Opened
   })
 
@@ -241,16 +274,18 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
       Effect.gen(function*() {
         const system = yield* System
         expect(system.output()).toContain(`Dashboard         http://localhost:${system.webPort}`)
+        // asked on this machine, at a loopback name: with the admin key, so that the page opens signed in
         const response = yield* HttpClient.get(`${system.web}/config.json`)
         expect(yield* response.json).toEqual({
           cash_register_url: system.cashRegister,
-          store_analytics_url: system.storeAnalytics
+          store_analytics_url: system.storeAnalytics,
+          api_key: system.adminKey
         })
       }))
 
     it.scoped("shows the owner the same numbers as the API", () =>
       Effect.gen(function*() {
-        const { analytics, register } = yield* clients
+        const { analytics, register } = yield* clients()
         const { page, problems } = yield* open("/")
         const figures = yield* ownerShowing(page)
         expect((yield* analytics.analytics.uniqueCustomers()).unique_customers).toBe(figures.unique_customers)
@@ -335,7 +370,7 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
 
     it.scoped("shows a purchase made at the cashier's screen in the owner's view, without a reload", () =>
       Effect.gen(function*() {
-        const { register } = yield* clients
+        const { register } = yield* clients()
         const owner = yield* open("/")
         const before = yield* ownerShowing(owner.page)
         yield* act(() => owner.page.getByTestId("sales-total-purchases").waitFor())
@@ -382,7 +417,7 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
 
     it.scoped("shows a purchase made through the API live: a returning customer becomes loyal", () =>
       Effect.gen(function*() {
-        const { analytics, register } = yield* clients
+        const { analytics, register } = yield* clients()
         const owner = yield* open("/")
         const before = yield* ownerShowing(owner.page)
         const twice = (yield* analytics.analytics.loyalCustomers({ urlParams: { min_purchases: 2, limit: 1000 } }))
@@ -403,7 +438,7 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
     it.scoped("tells the cashier, in words, why the server refused a purchase", () =>
       Effect.gen(function*() {
         const { databaseUrl } = yield* System
-        const { register } = yield* clients
+        const { register } = yield* clients()
         const sql = yield* Effect.acquireRelease(
           Effect.promise(async () => {
             const client = new pg.Client({ connectionString: databaseUrl })
@@ -471,11 +506,80 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
         yield* screenshot(owner.page, "owner-reconnecting-laptop")
         yield* system.start
         // and it follows the figures again
-        const { register } = yield* clients
+        const { register } = yield* clients()
         yield* register.purchases.create({ payload: purchasePayload(2, [ProductId.make(1)]), headers: {} })
         yield* ownerShowing(owner.page, (figures) => figures.purchases === before.purchases + 1)
         // while the services were down, the browser logged its failed attempts to reconnect
         expect(owner.problems.filter((p) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(p))).toEqual([])
+      }))
+
+    it.scoped("asks a tablet on the network to sign in, and keeps to what its key allows", () =>
+      Effect.gen(function*() {
+        const { tablet } = yield* System
+        const { page, problems } = yield* open("/", LAPTOP, tablet)
+        const signIn = (apiKey: string) =>
+          act(async () => {
+            await page.getByTestId("api-key").fill(apiKey)
+            await page.getByTestId("sign-in-button").click()
+          })
+        const storedKey = () => act(() => page.evaluate<string | null>(`localStorage.getItem("icash.api-key")`))
+
+        // no key from a name of the network: the sign-in screen, and the server's words for a wrong key
+        expect(yield* act(() => page.evaluate(() => fetch("/config.json").then((r) => r.json())))).not.toHaveProperty(
+          "api_key"
+        )
+        yield* act(() => page.getByTestId("sign-in").waitFor())
+        yield* signIn("icash_nosuchkey_0000")
+        yield* eventually(async () => expect(await text(page, "sign-in-error")).toBe("unknown or revoked API key"))
+        yield* screenshot(page, "sign-in-laptop")
+
+        // an analyst key: the owner's view, live, still signed in after a reload
+        const analyst = yield* keys("create", "--role", "analyst", "--name", "dashboard test")
+        yield* signIn(analyst)
+        yield* ownerShowing(page)
+        expect(yield* storedKey()).toBe(analyst)
+        yield* act(() => page.reload())
+        yield* ownerShowing(page)
+
+        // ... which may not record a purchase: the cashier is told why
+        yield* act(() => page.getByRole("link", { name: "Cashier" }).click())
+        yield* act(() => page.getByTestId("cashier-branch").selectOption({ label: "SMKT001" }))
+        yield* act(() => page.getByTestId("product").first().click())
+        yield* act(() => page.getByTestId("pay").click())
+        yield* eventually(async () =>
+          expect(await text(page, "cashier-error")).toBe(
+            "The purchase was not recorded: an analyst key may not use this endpoint; it takes a register or an admin key"
+          )
+        )
+
+        // revoked, the key signs the page out at its next request
+        yield* keys("revoke", analyst)
+        const { register } = yield* clients(analyst)
+        yield* eventually(() => expect(Effect.runPromise(register.catalog.listProducts())).rejects.toThrow("revoked"))
+        yield* act(() => page.getByTestId("pay").click())
+        yield* eventually(async () =>
+          expect(await text(page, "sign-in-error")).toBe("Signed out: unknown or revoked API key")
+        )
+        expect(yield* storedKey()).toBeNull()
+
+        // a till's key: the cashier's screen, but not the owner's view
+        yield* signIn(yield* keys("create", "--role", "register", "--branch", "SMKT001"))
+        yield* act(() => page.getByTestId("product").first().waitFor())
+        yield* act(() => page.getByRole("link", { name: "Owner dashboard" }).click())
+        yield* eventually(async () => {
+          expect(await text(page, "owner-refused")).toContain(
+            "This API key cannot see the analytics: a register key may not use this endpoint; it takes an analyst or an admin key"
+          )
+          expect(await text(page, "live-status")).toBe("Not live")
+        })
+
+        // signing out forgets the key
+        yield* act(() => page.getByTestId("sign-out").click())
+        yield* act(() => page.getByTestId("sign-in").waitFor())
+        expect(yield* act(() => page.getByTestId("sign-in-error").count())).toBe(0)
+        expect(yield* storedKey()).toBeNull()
+        // the browser reports the refused requests themselves; nothing else may show up
+        expect(problems.filter((p) => !/status of 40[13]/.test(p))).toEqual([])
       }))
 
     it.scoped("fits a tablet's screen", () =>

@@ -5,7 +5,7 @@
  */
 import autocannon from "autocannon"
 import type { Agent } from "node:http"
-import { getJson } from "./http.js"
+import { getJson, type Headers } from "./http.js"
 import { type Latency, summarizeLatencies } from "./stats.js"
 
 export interface Endpoint {
@@ -38,7 +38,7 @@ export const endpointsToMeasure = (
 ]
 
 /** The cursor `depth` rows into the loyal customers (or as deep as they go), following next_cursor. */
-export const deepCursor = async (agent: Agent, baseUrl: string, depth: number) => {
+export const deepCursor = async (agent: Agent, baseUrl: string, depth: number, headers: Headers) => {
   let cursor: string | undefined
   let rows = 0
   while (rows < depth) {
@@ -47,7 +47,8 @@ export const deepCursor = async (agent: Agent, baseUrl: string, depth: number) =
       agent,
       `${baseUrl}/analytics/loyal-customers?min_purchases=3&limit=${limit}${
         cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`
-      }`
+      }`,
+      headers
     )
     if (page.next_cursor === null) break
     rows += page.customers.length
@@ -70,10 +71,16 @@ export interface EndpointResult {
   readonly errors: number
 }
 
-const run = (url: string, connections: number, seconds: number, onAnswer: (status: number, ms: number) => void) =>
+const run = (
+  url: string,
+  headers: Headers,
+  connections: number,
+  seconds: number,
+  onAnswer: (status: number, ms: number) => void
+) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url, connections, duration: seconds, timeout: 10 },
+      { url, headers: { ...headers }, connections, duration: seconds, timeout: 10 },
       (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
     )
     instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
@@ -89,13 +96,15 @@ const PAUSE_MS = 500
 export const measureEndpoint = async (
   baseUrl: string,
   endpoint: Endpoint,
-  options: { readonly connections: number; readonly seconds: number; readonly warmup: number }
+  options: { readonly connections: number; readonly seconds: number; readonly warmup: number },
+  headers: Headers
 ): Promise<EndpointResult> => {
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
   const measuredFrom = performance.now() + options.warmup * 1000
   const result = await run(
     `${baseUrl}${endpoint.path}`,
+    headers,
     options.connections,
     options.warmup + options.seconds,
     (status, ms) => {

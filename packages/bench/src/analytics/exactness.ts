@@ -3,7 +3,7 @@
  * rollups) against the same figures computed directly from the purchases and their items.
  */
 import { withClient } from "../database.js"
-import { getJson, keepAliveAgent } from "./http.js"
+import { getJson, type Headers, keepAliveAgent } from "./http.js"
 import { openStream } from "./stream.js"
 
 export interface Check {
@@ -58,9 +58,10 @@ export const checkExactness = async (options: {
   readonly databaseUrl: string
   readonly branch: number
   readonly now: Date
+  readonly headers: Headers
 }): Promise<ReadonlyArray<Check>> => {
   const agent = keepAliveAgent(2)
-  const api = <A>(path: string) => getJson<A>(agent, `${options.analyticsUrl}${path}`)
+  const api = <A>(path: string) => getJson<A>(agent, `${options.analyticsUrl}${path}`, options.headers)
   const days = wholeRange(options.now, DAY, 30)
   const hours = wholeRange(options.now, HOUR, 24)
   const salesPath = (range: { from: Date; to: Date }, bucket: string, branch?: number) =>
@@ -68,7 +69,7 @@ export const checkExactness = async (options: {
       branch === undefined ? "" : `&branch_id=${branch}`
     }`
 
-  const stream = await openStream(`${options.analyticsUrl}/analytics/stream`)
+  const stream = await openStream(`${options.analyticsUrl}/analytics/stream`, options.headers)
   const live = await stream.first(() => true, 5000)
   stream.close()
   const customers = await api<{ unique_customers: number }>("/analytics/customers")

@@ -15,10 +15,18 @@ export interface Answer {
 // just as it is reused, a race that would count as a failed request
 export const keepAliveAgent = (maxSockets = 16) => new Agent({ keepAlive: true, maxSockets, scheduling: "fifo" })
 
+/** Headers sent with a request: `authorization: Bearer <secret>` of the bench's key. */
+export type Headers = Readonly<Record<string, string>>
+
 export const send = (
   agent: Agent,
   url: string,
-  options: { readonly method?: "GET" | "POST"; readonly body?: string; readonly timeoutMs?: number } = {}
+  options: {
+    readonly method?: "GET" | "POST"
+    readonly body?: string
+    readonly timeoutMs?: number
+    readonly headers?: Headers
+  } = {}
 ): Promise<Answer> =>
   new Promise((resolve) => {
     const began = performance.now()
@@ -30,7 +38,7 @@ export const send = (
       agent,
       method: options.method ?? "GET",
       timeout: options.timeoutMs ?? 10_000,
-      headers: options.body === undefined ? {} : { "content-type": "application/json" }
+      headers: { ...options.headers, ...(options.body === undefined ? {} : { "content-type": "application/json" }) }
     }, (res) => {
       let body = ""
       res.setEncoding("utf8")
@@ -47,13 +55,13 @@ export const send = (
   })
 
 /** GET `url` and its JSON body; throws unless the answer is 200. */
-export const getJson = async <A>(agent: Agent, url: string): Promise<A> => {
-  const answer = await send(agent, url)
+export const getJson = async <A>(agent: Agent, url: string, headers: Headers): Promise<A> => {
+  const answer = await send(agent, url, { headers })
   if (answer.status !== 200) {
     throw new Error(`GET ${url} answered ${answer.status ?? "nothing"}: ${answer.body.slice(0, 300)}`)
   }
   return JSON.parse(answer.body) as A
 }
 
-export const postJson = (agent: Agent, url: string, body: unknown) =>
-  send(agent, url, { method: "POST", body: JSON.stringify(body) })
+export const postJson = (agent: Agent, url: string, body: unknown, headers: Headers) =>
+  send(agent, url, { method: "POST", body: JSON.stringify(body), headers })

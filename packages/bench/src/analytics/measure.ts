@@ -7,6 +7,7 @@ import type { AnalyticsOptions } from "../options.js"
 import { cpuMs, cpuOfCommand, cpuSince, machineCpu, sampleResources, type Service } from "../processes.js"
 import { type Catalogue, prng, purchaseStream } from "../requests.js"
 import { type Endpoint, type EndpointResult, measureEndpoint } from "./endpoints.js"
+import type { Headers } from "./http.js"
 import type { AnalyticsResult } from "./report.js"
 import { measureStreamLag } from "./stream.js"
 import { startWriter } from "./writer.js"
@@ -28,6 +29,8 @@ export const measureUnderWrites = async (input: {
   readonly returning: ReadonlyArray<string>
   readonly endpoints: ReadonlyArray<Endpoint>
   readonly progress: (message: string) => void
+  /** `authorization: Bearer <secret>` of the admin key every request is sent with. */
+  readonly headers: Headers
 }) => {
   const { options, analytics, register, progress } = input
   const machineBefore = machineCpu()
@@ -39,7 +42,8 @@ export const measureUnderWrites = async (input: {
   const writer = startWriter(
     register.baseUrl,
     options.writeRate,
-    purchaseStream(input.catalogue, input.returning, input.seed + WRITER_STREAM)
+    purchaseStream(input.catalogue, input.returning, input.seed + WRITER_STREAM),
+    input.headers
   )
   progress(
     `measuring ${input.endpoints.length} endpoints, ${options.warmup} s warm-up + ${options.seconds} s each at ` +
@@ -47,7 +51,7 @@ export const measureUnderWrites = async (input: {
   )
   const endpoints: Array<EndpointResult> = []
   for (const endpoint of input.endpoints) {
-    const result = await measureEndpoint(analytics.baseUrl, endpoint, options)
+    const result = await measureEndpoint(analytics.baseUrl, endpoint, options, input.headers)
     progress(describe(result))
     endpoints.push(result)
   }
@@ -57,7 +61,8 @@ export const measureUnderWrites = async (input: {
     registerUrl: register.baseUrl,
     catalogue: input.catalogue,
     samples: options.streamSamples,
-    random: prng(input.seed + LAG_STREAM)
+    random: prng(input.seed + LAG_STREAM),
+    headers: input.headers
   })
   const resources = sampler.stop()
   const writes = await writer.stop()

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto"
 import { type ClientRequest, request } from "node:http"
 import { sleep } from "../processes.js"
 import type { Catalogue } from "../requests.js"
-import { type Answer, getJson, keepAliveAgent, postJson } from "./http.js"
+import { type Answer, getJson, type Headers, keepAliveAgent, postJson } from "./http.js"
 import { type Latency, summarizeLatencies } from "./stats.js"
 
 export interface SseEvent {
@@ -68,7 +68,7 @@ export interface StreamClient {
   readonly close: () => void
 }
 
-export const openStream = (url: string): Promise<StreamClient> =>
+export const openStream = (url: string, headers: Headers): Promise<StreamClient> =>
   new Promise((resolve, reject) => {
     const events: Array<FiguresEvent> = []
     const waiters = new Set<() => void>()
@@ -95,7 +95,7 @@ export const openStream = (url: string): Promise<StreamClient> =>
         }),
       close: () => req?.destroy()
     }
-    req = request(url, { headers: { accept: "text/event-stream" } }, (res) => {
+    req = request(url, { headers: { ...headers, accept: "text/event-stream" } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume()
         return reject(new Error(`GET ${url} answered ${res.statusCode}`))
@@ -137,12 +137,14 @@ export const measureStreamLag = async (options: {
   readonly catalogue: Catalogue
   readonly samples: number
   readonly random: () => number
+  readonly headers: Headers
 }): Promise<StreamLagResult> => {
+  const { headers } = options
   const agent = keepAliveAgent(4)
-  const stream = await openStream(`${options.analyticsUrl}/analytics/stream`)
+  const stream = await openStream(`${options.analyticsUrl}/analytics/stream`, headers)
   try {
     const uniqueCustomers = async () =>
-      (await getJson<{ unique_customers: number }>(agent, `${options.analyticsUrl}/analytics/customers`))
+      (await getJson<{ unique_customers: number }>(agent, `${options.analyticsUrl}/analytics/customers`, headers))
         .unique_customers
     const before = await uniqueCustomers()
     const lagsMs: Array<number | null> = []
@@ -155,7 +157,7 @@ export const measureStreamLag = async (options: {
         branch_id: branches[Math.floor(options.random() * branches.length)]!,
         user_id: randomUUID(),
         items: [{ product_id: products[Math.floor(options.random() * products.length)]! }]
-      })
+      }, headers)
       if (answer.status !== 201) {
         postErrors++
         continue

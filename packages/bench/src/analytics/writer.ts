@@ -4,7 +4,7 @@
  * cash registers ring purchases up independently of each other.
  */
 import type { PurchaseBody } from "../requests.js"
-import { keepAliveAgent, postJson } from "./http.js"
+import { type Headers, keepAliveAgent, postJson } from "./http.js"
 import { type Latency, summarizeLatencies } from "./stats.js"
 
 export interface WriterResult {
@@ -28,7 +28,7 @@ export interface Writer {
   readonly stop: () => Promise<WriterResult>
 }
 
-export const startWriter = (url: string, rate: number, next: () => PurchaseBody): Writer => {
+export const startWriter = (url: string, rate: number, next: () => PurchaseBody, headers: Headers): Writer => {
   const agent = keepAliveAgent(32)
   const began = performance.now()
   const latencies: Array<number> = []
@@ -41,7 +41,7 @@ export const startWriter = (url: string, rate: number, next: () => PurchaseBody)
 
   const fire = () => {
     sent++
-    const request = postJson(agent, `${url}/purchases`, next()).then((answer) => {
+    const request = postJson(agent, `${url}/purchases`, next(), headers).then((answer) => {
       latencies.push(answer.ms)
       if (answer.status === 201) created++
       else otherStatuses[answer.status ?? "none"] = (otherStatuses[answer.status ?? "none"] ?? 0) + 1

@@ -6,10 +6,15 @@
  * Standalone: `DATABASE_URL=postgres://… PORT=8100 node --import tsx packages/bench/src/floor/server.ts`
  * (the bench runs a plain-JS build of this file, see build.ts). Optional: HOST (default
  * 127.0.0.1), PG_POOL_MAX (default 10, as iCash).
+ *
+ * API keys as iCash checks them (see keys.ts): the keys not revoked are loaded at start; every
+ * `POST /purchases` needs `Authorization: Bearer <secret>` of a register key of the purchase's
+ * branch or of an admin key (401 without a valid key, 403 for another branch). `GET /ready` needs none.
  */
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import pg from "pg"
+import { type Access, ACTIVE_KEYS_SQL, checkKey, type Key, type KeyRow, keysById, otherBranch } from "./keys.js"
 import { parseCents, validatePurchase, type ValidPurchase } from "./validate.js"
 
 const databaseUrl = process.env.DATABASE_URL ?? ""
@@ -29,6 +34,9 @@ const pool = new pg.Pool({
 })
 // an idle client losing its connection must not take the process down; the next query reconnects
 pool.on("error", (error) => console.error("floor: idle database connection failed:", error.message))
+
+// the keys not revoked, once, before the server listens
+const keys = keysById((await pool.query<KeyRow>(ACTIVE_KEYS_SQL)).rows)
 
 const send = (res: ServerResponse, status: number, body: unknown) => {
   const json = JSON.stringify(body)
@@ -151,7 +159,10 @@ const storePurchase = async (purchase: ValidPurchase) => {
   }
 }
 
-const createPurchase = async (req: IncomingMessage, res: ServerResponse) => {
+const refuse = (res: ServerResponse, access: Exclude<Access, { _tag: "Allowed" }>) =>
+  send(res, access._tag === "Unauthorized" ? 401 : 403, { _tag: access._tag, message: access.message })
+
+const createPurchase = async (req: IncomingMessage, res: ServerResponse, key: Key) => {
   const text = await readBody(req)
   if (text === undefined) return send(res, 413, { _tag: "PayloadTooLarge", message: "request body is too large" })
   let body: unknown
@@ -161,6 +172,10 @@ const createPurchase = async (req: IncomingMessage, res: ServerResponse) => {
     return send(res, 400, { _tag: "MalformedRequest", message: "request body is not valid JSON" })
   }
   const validation = validatePurchase(body)
+  const foreign = validation._tag === "Invalid"
+    ? undefined
+    : otherBranch(key, validation._tag === "Valid" ? validation.purchase.branch_id : validation.branch_id)
+  if (foreign !== undefined) return send(res, 403, { _tag: "Forbidden", message: foreign })
   switch (validation._tag) {
     case "Invalid":
       return send(res, 400, {
@@ -195,8 +210,9 @@ const ready = async (res: ServerResponse) => {
 
 const server = createServer((req, res) => {
   const path = (req.url ?? "/").split("?")[0]
-  const handled = req.method === "POST" && path === "/purchases"
-    ? createPurchase(req, res)
+  const access = req.method === "POST" && path === "/purchases" ? checkKey(keys, req.headers.authorization) : undefined
+  const handled = access !== undefined
+    ? access._tag === "Allowed" ? createPurchase(req, res, access.key) : Promise.resolve(refuse(res, access))
     : req.method === "GET" && path === "/ready"
     ? ready(res)
     : Promise.resolve(send(res, 404, { _tag: "RouteNotFound", message: `no endpoint for ${req.method} ${req.url}` }))
@@ -207,7 +223,7 @@ const server = createServer((req, res) => {
   })
 })
 
-server.listen(port, host, () => console.log(`floor listening on http://${host}:${port}`))
+server.listen(port, host, () => console.log(`floor listening on http://${host}:${port}, ${keys.size} API keys loaded`))
 
 const shutdown = () => {
   server.close()

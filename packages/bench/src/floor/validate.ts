@@ -15,7 +15,7 @@ export type Validation =
   /** 400: the body does not match the contract. */
   | { readonly _tag: "Invalid"; readonly issues: ReadonlyArray<string> }
   /** 422: the same product more than once. */
-  | { readonly _tag: "Duplicates"; readonly product_ids: ReadonlyArray<number> }
+  | { readonly _tag: "Duplicates"; readonly branch_id: number; readonly product_ids: ReadonlyArray<number> }
 
 const INT4_MAX = 2_147_483_647
 const MAX_ITEMS = 1000
@@ -67,7 +67,7 @@ export const validatePurchase = (body: unknown): Validation => {
     if (seen.has(id)) repeated.add(id)
     seen.add(id)
   }
-  if (repeated.size > 0) return { _tag: "Duplicates", product_ids: [...repeated] }
+  if (repeated.size > 0) return { _tag: "Duplicates", branch_id: body.branch_id as number, product_ids: [...repeated] }
   return { _tag: "Valid", purchase: { branch_id: body.branch_id as number, user_id, product_ids } }
 }
 

@@ -13,9 +13,11 @@ import {
 import { Array as Arr, DateTime, Effect, Layer, Order, Ref } from "effect"
 import type { SalesQuery } from "../AnalyticsRepo.js"
 import { AnalyticsRepo } from "../AnalyticsRepo.js"
+import { ApiKeysRepo } from "../ApiKeysRepo.js"
 import { CatalogRepo } from "../CatalogRepo.js"
 import { NoNotificationsLive } from "../Notifications.js"
 import { PurchasesRepo, type StoredPurchase } from "../PurchasesRepo.js"
+import { makeInMemoryApiKeys } from "./InMemoryApiKeys.js"
 
 /**
  * The repositories over plain in-memory data, for unit tests that substitute layers.
@@ -177,11 +179,12 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
     return { state, catalog, purchases, analytics, sql }
   })
 
-/** CatalogRepo, PurchasesRepo, AnalyticsRepo and a transactional SqlClient over the same in-memory data (which changes behind nobody's back: no notifications). */
+/** CatalogRepo, PurchasesRepo, AnalyticsRepo, ApiKeysRepo and a transactional SqlClient over the same in-memory data (which changes behind nobody's back: no notifications). */
 export const InMemoryDatabaseLive = (initial: Partial<InMemoryData> = {}) =>
   Layer.unwrapEffect(
-    Effect.map(makeInMemoryDatabase(initial), (db) =>
+    Effect.zipWith(makeInMemoryDatabase(initial), makeInMemoryApiKeys, (db, apiKeys) =>
       Layer.mergeAll(
+        Layer.succeed(ApiKeysRepo, apiKeys),
         Layer.succeed(CatalogRepo, db.catalog),
         Layer.succeed(PurchasesRepo, db.purchases),
         Layer.succeed(AnalyticsRepo, db.analytics),

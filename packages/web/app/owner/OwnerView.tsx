@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react"
 import { useThrottled } from "../hooks.js"
 import type { LiveState } from "../live.js"
+import { Card, ErrorMessage } from "../ui.js"
 import { Kpis } from "./Kpis.js"
 import { LoyalCustomers } from "./LoyalCustomers.js"
 import { SalesCharts } from "./SalesCharts.js"
@@ -23,6 +24,16 @@ export function OwnerView(props: { readonly live: LiveState }) {
     return () => clearInterval(timer)
   }, [streaming])
   const refresh = changes + polls
+  // a key that may not read the analytics (a register's): the server's words, not four failing cards
+  if (props.live.refusal !== null) {
+    return (
+      <div className="owner" data-testid="owner-view">
+        <Card title="Owner dashboard" testId="owner-refused">
+          <ErrorMessage what="This API key cannot see the analytics" error={props.live.refusal} />
+        </Card>
+      </div>
+    )
+  }
   return (
     <div className="owner" data-testid="owner-view">
       <Kpis live={props.live} refresh={refresh} />

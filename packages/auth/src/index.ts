@@ -1,0 +1,6 @@
+export * from "./Access.js"
+export * from "./KeyAdmin.js"
+export * from "./KeyRegistry.js"
+export * from "./KeysCommand.js"
+export * from "./LocalAdminKey.js"
+export * from "./Secret.js"

@@ -1,0 +1,57 @@
+import { ImportRepo } from "@icash/persistence"
+import { Effect } from "effect"
+import type { Catalog } from "./PurchaseFields.js"
+
+export interface PurchasesWritten {
+  readonly added: number
+  readonly branches_in_file: number
+  readonly branches_added: number
+  readonly customers_in_file: number
+  readonly customers_added: number
+}
+
+/**
+ * Writes the staging table's purchases set-based, a slice at a time as the file is staged (`write`),
+ * then what needs the whole file (`finish`): the customers, first seen at their earliest purchase.
+ *
+ * Where the transaction may (see `ImportRepo.mayCheckReferencesItself`), the purchases go in without
+ * the foreign keys' row-by-row checks, which cost more than the inserts themselves; what those checks
+ * ensure is ensured set-based instead: every branch and the catalogue's products are locked first
+ * (a product gone since the file was checked is a defect, as the checks would have failed), a
+ * purchase's branch is joined by code, its items are its own, and `finish` inserts or locks every
+ * customer the file names before the transaction commits. Elsewhere the checks run, each slice's new
+ * customers inserted before its purchases.
+ */
+export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Catalog) {
+  const repo = yield* ImportRepo
+  const referencesChecked = yield* repo.mayCheckReferencesItself
+  const productIds = [...catalog.values()].map((product) => product.id)
+  const locked = yield* repo.lockReferences(productIds)
+  if (locked !== productIds.length) {
+    return yield* Effect.dieMessage(`${productIds.length - locked} products of the catalogue went during the import`)
+  }
+  let added = 0
+  let branchesAdded = 0
+  let customersAdded = 0
+
+  const write = (after: number, upTo: number) =>
+    Effect.gen(function*() {
+      branchesAdded += yield* repo.insertStagedBranches(after, upTo)
+      if (!referencesChecked) customersAdded += yield* repo.insertStagedCustomers(after, upTo)
+      added += yield* repo.insertStagedPurchases(after, upTo, referencesChecked)
+    })
+
+  const finish = Effect.gen(function*() {
+    const customers = yield* repo.upsertStagedCustomers
+    const written: PurchasesWritten = {
+      added,
+      branches_in_file: yield* repo.stagedBranchCount,
+      branches_added: branchesAdded,
+      customers_in_file: customers.in_file,
+      customers_added: customersAdded + customers.added
+    }
+    return written
+  })
+
+  return { write, finish } as const
+})
