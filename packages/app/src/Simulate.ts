@@ -1,9 +1,9 @@
 import { FetchHttpClient } from "@effect/platform"
 import { readLocalAdminKey } from "@icash/auth"
 import { CashRegisterPort } from "@icash/cash-register"
-import { portConfig } from "@icash/runtime"
+import { localServiceUrl, portConfig } from "@icash/runtime"
 import { BadArguments, DEFAULT_OPTIONS, simulate } from "@icash/simulator"
-import { Config, Console, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Console, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 
 /** `--simulate [RATE]` (or `--simulate=RATE`) on `npm start`'s command line: the purchases per second, if asked for. */
 export const simulateRate = (argv: ReadonlyArray<string>): Either.Either<Option.Option<number>, BadArguments> => {
@@ -21,13 +21,6 @@ export const simulateRate = (argv: ReadonlyArray<string>): Either.Either<Option.
     )
 }
 
-/** This process's own Cash Register: on the interface it listens on, or on 127.0.0.1 when that is all of them. */
-const ownCashRegister = Effect.gen(function*() {
-  const host = (yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))).trim()
-  const reachable = ["", "0.0.0.0", "::"].includes(host) ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
-  return `http://${reachable}:${yield* portConfig(CashRegisterPort)}`
-})
-
 /**
  * `npm start -- --simulate [RATE]`: for demos, once the servers are up, the tills of every branch
  * ring up about RATE purchases a second (default 5) on this process's Cash Register, with a line
@@ -38,7 +31,7 @@ export const DemoSimulatorLive = (argv: ReadonlyArray<string>) =>
     Effect.gen(function*() {
       const rate = yield* simulateRate(argv)
       if (Option.isNone(rate)) return
-      const url = yield* ownCashRegister
+      const url = yield* localServiceUrl(portConfig(CashRegisterPort))
       const key = Option.map(yield* readLocalAdminKey, Redacted.make)
       yield* simulate({ ...DEFAULT_OPTIONS, url, key, rate: rate.value }, {
         _tag: "lines",

@@ -14,7 +14,8 @@ export const USAGE = `usage: npm run keys -- <command>
                                                        that file holds none that works (what npm start does)
 
 The secret of a new key is printed once, alone on the last line, and never stored: only its hash is.
-Runs on the database DATABASE_URL names, else on the embedded one in DATA_DIR (stop npm start first).`
+Runs on the database DATABASE_URL names, else on the embedded one in DATA_DIR; while npm start
+holds that one, create, list and revoke go through its Cash Register (with DATA_DIR/admin.key).`
 
 export type KeysCommand =
   | { readonly _tag: "Create"; readonly key: KeyToMake }

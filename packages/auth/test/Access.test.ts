@@ -1,6 +1,7 @@
 import { HttpApi, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
+import { secretId } from "@icash/auth"
 import { makeApiKey } from "@icash/auth/testing"
 import { CashRegisterApiLive } from "@icash/cash-register"
 import {
@@ -53,8 +54,11 @@ const permissions = (api: HttpApi.HttpApi.Any) => {
   return found
 }
 
-/** One request per endpoint, each about branch 1's data (the matrix below checks the contract names them all). */
-const requests: Record<string, HttpClientRequest.HttpClientRequest> = {
+/**
+ * One request per endpoint, each about branch 1's data (the matrix below checks the contract names them all);
+ * the key they revoke is one made for that, so that revoking it breaks no other row.
+ */
+const requestsRevoking = (throwawayKeyId: string): Record<string, HttpClientRequest.HttpClientRequest> => ({
   "catalog.listBranches": HttpClientRequest.get("/branches"),
   "catalog.listProducts": HttpClientRequest.get("/products"),
   "purchases.create": HttpClientRequest.post("/purchases").pipe(
@@ -67,8 +71,11 @@ const requests: Record<string, HttpClientRequest.HttpClientRequest> = {
   "analytics.loyalCustomers": HttpClientRequest.get("/analytics/loyal-customers"),
   "analytics.topProducts": HttpClientRequest.get("/analytics/top-products"),
   "analytics.sales": HttpClientRequest.get("/analytics/sales"),
-  "analytics.stream": HttpClientRequest.get("/analytics/stream")
-}
+  "analytics.stream": HttpClientRequest.get("/analytics/stream"),
+  "keys.list": HttpClientRequest.get("/keys"),
+  "keys.create": HttpClientRequest.post("/keys").pipe(HttpClientRequest.bodyUnsafeJson({ role: "analyst" })),
+  "keys.revoke": HttpClientRequest.del(`/keys/${throwawayKeyId}`)
+})
 
 type Caller =
   | "no key"
@@ -118,7 +125,7 @@ const expected = (caller: Caller, endpoint: string, allowed: ReadonlyArray<Role>
   const role: Role = caller === "admin" ? "admin" : caller === "analyst" ? "analyst" : "register"
   if (!allowed.includes(role)) return 403
   if (caller === "register of branch 2" && endpoint.startsWith("purchases.")) return 403
-  return endpoint === "purchases.create" ? 201 : 200
+  return endpoint === "purchases.create" || endpoint === "keys.create" ? 201 : 200
 }
 
 /** A service's real HTTP stack over the in-memory data, and a client of it. */
@@ -139,6 +146,7 @@ describe("who may call what", () => {
       Effect.gen(function*() {
         const client = yield* HttpClient.HttpClient
         const matrix = permissions(service.api)
+        const requests = requestsRevoking(secretId(yield* makeApiKey({ role: "analyst", name: "throwaway" }))!)
         for (const endpoint of matrix.keys()) expect(requests, `a request for ${endpoint}`).toHaveProperty(endpoint)
         for (const caller of callers) {
           const authorization = yield* authorizationFor(caller)

@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
-import { AccessLive } from "@icash/auth"
+import { AccessLive, KeyAdmin } from "@icash/auth"
 import { type BranchId, Caller, CashRegisterApi, Forbidden } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
@@ -48,6 +48,15 @@ const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (ha
           ownBranch(purchase.branch_id, "read the purchases")))
   }))
 
+const KeysHttpLive = HttpApiBuilder.group(CashRegisterApi, "keys", (handlers) =>
+  Effect.gen(function*() {
+    const admin = yield* KeyAdmin
+    return handlers
+      .handle("list", () => admin.list())
+      .handle("create", ({ payload }) => admin.make(payload))
+      .handle("revoke", ({ path }) => admin.revokeId(path.id))
+  }))
+
 const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers) =>
   Effect.gen(function*() {
     const health = yield* healthHandlers
@@ -56,8 +65,8 @@ const HealthHttpLive = HttpApiBuilder.group(CashRegisterApi, "health", (handlers
 
 /** The Cash Register API with its handlers; needs the repositories, a SqlClient and its Notifications. */
 export const CashRegisterApiLive = HttpApiBuilder.api(CashRegisterApi).pipe(
-  Layer.provide([CatalogHttpLive, PurchasesHttpLive, HealthHttpLive]),
-  Layer.provide([Purchases.Default, Catalog.Default, KeyRetentionLive, RollupUpkeepLive, AccessLive])
+  Layer.provide([CatalogHttpLive, PurchasesHttpLive, KeysHttpLive, HealthHttpLive]),
+  Layer.provide([Purchases.Default, Catalog.Default, KeyAdmin.Default, KeyRetentionLive, RollupUpkeepLive, AccessLive])
 )
 
 /** Where the service listens. */

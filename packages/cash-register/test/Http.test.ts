@@ -200,6 +200,8 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
         expect(Object.keys(paths).sort()).toEqual([
           "/branches",
           "/health",
+          "/keys",
+          "/keys/{id}",
           "/products",
           "/purchases",
           "/purchases/{id}",

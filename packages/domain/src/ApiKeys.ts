@@ -31,7 +31,9 @@ export const NewApiKey = Schema.Struct({
     key.role === "register"
       ? key.branch_id !== undefined || "a register key belongs to a branch: give branch_id"
       : key.branch_id === undefined || `an ${key.role} key belongs to no branch: leave branch_id out`
-  )
+  ),
+  // every problem at once, and a field we do not take (a misspelt branch_id, say) is one
+  Schema.annotations({ identifier: "NewApiKey", parseOptions: { errors: "all", onExcessProperty: "error" } })
 )
 export type NewApiKey = typeof NewApiKey.Type
 

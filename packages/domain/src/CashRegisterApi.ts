@@ -16,6 +16,7 @@ import {
 } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 import { PurchaseIdFromString } from "./Ids.js"
+import { KeysGroup } from "./KeysApi.js"
 import { NewPurchase, Purchase, PurchaseHeaders } from "./Purchase.js"
 
 export class CatalogGroup extends HttpApiGroup.make("catalog")
@@ -78,6 +79,7 @@ export class PurchasesGroup extends HttpApiGroup.make("purchases")
 export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(CatalogGroup)
   .add(PurchasesGroup)
+  .add(KeysGroup)
   .add(HealthGroup)
   .addError(MalformedRequest)
   .addError(PayloadTooLarge)
@@ -87,5 +89,6 @@ export class CashRegisterApi extends HttpApi.make("cash-register")
   .annotate(OpenApi.Version, "0.1.0")
   .annotate(
     OpenApi.Description,
-    "Branches, products and purchases of the chain. Money is a JSON number with at most two decimals."
+    "Branches, products and purchases of the chain, and the API keys. Money is a JSON number with at most two " +
+      "decimals."
   ) {}

@@ -1,5 +1,6 @@
 import { HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
+import { ApiKeyId } from "./ApiKeys.js"
 import { BranchId, ProductId, PurchaseId } from "./Ids.js"
 
 const message = (example: string) =>
@@ -50,6 +51,15 @@ export class PurchaseNotFound extends Schema.TaggedError<PurchaseNotFound>()("Pu
 }, HttpApiSchema.annotations({ status: 404, description: "No purchase has this id" })) {
   static of(id: PurchaseId) {
     return new PurchaseNotFound({ id, message: `purchase ${id} does not exist` })
+  }
+}
+
+export class ApiKeyNotFound extends Schema.TaggedError<ApiKeyNotFound>()("ApiKeyNotFound", {
+  id: ApiKeyId,
+  message: message("no API key has the id 3f9a2c1d0b4e")
+}, HttpApiSchema.annotations({ status: 404, description: "No API key has this id" })) {
+  static of(id: ApiKeyId) {
+    return new ApiKeyNotFound({ id, message: `no API key has the id ${id}` })
   }
 }
 

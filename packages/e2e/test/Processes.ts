@@ -41,8 +41,8 @@ export const freePort = Effect.async<number>((resume) => {
   })
 })
 
-/** Runs the program built from an entry point of ours to completion; fails with its output when it exits non-zero. */
-export const runScript = (entry: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+/** Runs the program built from an entry point of ours to completion: its exit code and output. */
+export const execScript = (entry: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
   Effect.gen(function*() {
     yield* built
     const process = yield* Command.make(globalThis.process.execPath, programOf(entry), ...args).pipe(
@@ -54,9 +54,15 @@ export const runScript = (entry: string, args: ReadonlyArray<string>, env: Recor
       [collect(process.stdout), collect(process.stderr), process.exitCode],
       { concurrency: "unbounded" }
     )
-    if (exitCode !== 0) return yield* Effect.dieMessage(`${entry} exited ${exitCode}:\n${stdout}\n${stderr}`)
-    return { stdout, stderr }
+    return { exitCode, stdout, stderr }
   }).pipe(Effect.scoped)
+
+/** Runs the program built from an entry point of ours to completion; fails with its output when it exits non-zero. */
+export const runScript = (entry: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.flatMap(execScript(entry, args, env), ({ exitCode, stderr, stdout }) =>
+    exitCode === 0
+      ? Effect.succeed({ stdout, stderr })
+      : Effect.dieMessage(`${entry} exited ${exitCode}:\n${stdout}\n${stderr}`))
 
 const collect = (stream: Stream.Stream<Uint8Array, unknown>) =>
   stream.pipe(Stream.decodeText(), Stream.runFold("", Str.concat), Effect.orDie)

@@ -47,6 +47,14 @@ export interface ServiceOptions {
 export const portConfig = (options: ServiceOptions) =>
   Config.port(options.portVariable).pipe(Config.withDefault(options.defaultPort))
 
+/** A service of this machine on `port`, as a client here reaches it: on the interface `HOST` names, or on 127.0.0.1 when that is all of them. */
+export const localServiceUrl = (port: Config.Config<number>) =>
+  Effect.gen(function*() {
+    const host = (yield* Config.string("HOST").pipe(Config.withDefault("0.0.0.0"))).trim()
+    const reachable = ["", "0.0.0.0", "::"].includes(host) ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host
+    return `http://${reachable}:${yield* port}`
+  })
+
 /**
  * A Node HTTP server on the port the variable names (or its default), on `HOST` (default all
  * interfaces); a `Shutdown`, when there is one, closes it once drained.
