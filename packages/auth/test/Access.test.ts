@@ -18,6 +18,7 @@ import {
   type Role,
   StoreAnalyticsApi
 } from "@icash/domain"
+import { AnalyticsRepo, ApiKeysRepo } from "@icash/persistence"
 import { InMemoryDatabaseLive } from "@icash/persistence/testing"
 import { httpApiLive } from "@icash/runtime"
 import { StoreAnalyticsApiLive } from "@icash/store-analytics"
@@ -81,6 +82,7 @@ type Caller =
   | "no key"
   | "another scheme"
   | "made-up key"
+  | "revoked key"
   | "admin"
   | "analyst"
   | "register of branch 1"
@@ -90,6 +92,7 @@ const callers: ReadonlyArray<Caller> = [
   "no key",
   "another scheme",
   "made-up key",
+  "revoked key",
   "admin",
   "analyst",
   "register of branch 1",
@@ -105,6 +108,11 @@ const authorizationFor = (caller: Caller) =>
         return "Basic dXNlcjpwYXNz"
       case "made-up key":
         return "Bearer icash_0123456789ab_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      case "revoked key": {
+        const secret = yield* makeApiKey({ role: "admin" })
+        yield* Effect.flatMap(ApiKeysRepo, (keys) => keys.revoke(secretId(secret)!))
+        return `Bearer ${secret}`
+      }
       case "admin":
       case "analyst":
         return `Bearer ${yield* makeApiKey({ role: caller })}`
@@ -121,7 +129,9 @@ const authorizationFor = (caller: Caller) =>
  */
 const expected = (caller: Caller, endpoint: string, allowed: ReadonlyArray<Role> | "open") => {
   if (allowed === "open") return endpoint === "health.ready" ? "not refused" : 200
-  if (caller === "no key" || caller === "another scheme" || caller === "made-up key") return 401
+  if (caller === "no key" || caller === "another scheme" || caller === "made-up key" || caller === "revoked key") {
+    return 401
+  }
   const role: Role = caller === "admin" ? "admin" : caller === "analyst" ? "analyst" : "register"
   if (!allowed.includes(role)) return 403
   if (caller === "register of branch 2" && endpoint.startsWith("purchases.")) return 403
@@ -148,10 +158,16 @@ describe("who may call what", () => {
         const matrix = permissions(service.api)
         const requests = requestsRevoking(secretId(yield* makeApiKey({ role: "analyst", name: "throwaway" }))!)
         for (const endpoint of matrix.keys()) expect(requests, `a request for ${endpoint}`).toHaveProperty(endpoint)
+        // what is stored, to check that a refused request writes nothing
+        const stored = Effect.all({
+          keys: Effect.map(Effect.flatMap(ApiKeysRepo, (keys) => keys.list()), (all) => all.length),
+          purchases: Effect.map(Effect.flatMap(AnalyticsRepo, (analytics) => analytics.figures()), (f) => f.purchases)
+        })
         for (const caller of callers) {
           const authorization = yield* authorizationFor(caller)
           for (const [endpoint, allowed] of matrix) {
             const request = requests[endpoint]!
+            const before = yield* stored
             const response = yield* client.execute(
               authorization === undefined
                 ? request
@@ -164,6 +180,7 @@ describe("who may call what", () => {
               const body = (yield* response.json) as { _tag: string; message: string }
               expect(body._tag).toBe(status === 401 ? "Unauthorized" : "Forbidden")
               expect(body.message).not.toContain("icash_")
+              expect(yield* stored, `nothing written for ${caller} → ${endpoint}`).toEqual(before)
             }
           }
         }
