@@ -11,6 +11,7 @@ import rollups from "./migrations/0003_rollups.js"
 import idempotencyKeys from "./migrations/0004_idempotency_keys.js"
 import apiKeys from "./migrations/0005_api_keys.js"
 import rollupsAlways from "./migrations/0006_rollups_always.js"
+import foldImportsOnce from "./migrations/0007_fold_imports_once.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -101,7 +102,8 @@ export const migrations = Migrator.fromRecord({
   "0003_rollups": rollups,
   "0004_idempotency_keys": idempotencyKeys,
   "0005_api_keys": apiKeys,
-  "0006_rollups_always": rollupsAlways
+  "0006_rollups_always": rollupsAlways,
+  "0007_fold_imports_once": foldImportsOnce
 })
 
 /**

@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { type Cents, formatCents } from "@icash/domain"
 import { Array, Effect, Option, Schema } from "effect"
+import { IMPORTED_ITEMS, IMPORTED_PURCHASES } from "./migrations/0007_fold_imports_once.js"
 import { createPurchaseStaging, PURCHASE_STAGING } from "./PurchaseStaging.js"
 import { EmbeddedPGlite } from "./RawConnection.js"
 import { Int8 } from "./Rows.js"
@@ -22,6 +23,7 @@ const InFileCount = Schema.Struct({ in_file: Int8 })
 const LockedCount = Schema.Struct({ locked: Int8 })
 const DuplicateRow = Schema.Struct({ line: Schema.Int, first_line: Schema.Int, duplicates: Int8 })
 const SeqRange = Schema.Struct({ after: Schema.Int, upTo: Schema.Int })
+const Slice = Schema.Struct({ ...SeqRange.fields, keepToFold: Schema.Boolean })
 
 const sumOf = (counts: ReadonlyArray<number>) => counts.reduce((sum, n) => sum + n, 0)
 
@@ -59,14 +61,21 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
     // more than it saves on these plans) and, on a server, room to sort and hash in memory. The
     // embedded engine's memory is this process's, and never given back: it keeps the defaults.
     // The staging table is indexed on seq from the start: each slice is written as soon as it is
-    // COPied, and read back by its range of seq.
+    // COPied, and read back by its range of seq. The purchases and items written while no trigger
+    // fires are kept for `icash_fold_imported()` (migration 0007).
     const embedded = Option.isSome(yield* EmbeddedPGlite)
     const createStaging = Effect.all([
       embedded
         ? sql`SELECT set_config('jit', 'off', true)`
         : sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
       sql.unsafe(createPurchaseStaging),
-      sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`)
+      sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`),
+      sql.unsafe(`
+        CREATE TEMPORARY TABLE ${IMPORTED_PURCHASES} ON COMMIT DROP AS
+        SELECT supermarket_id, user_id, "timestamp", total_amount FROM purchases WITH NO DATA`),
+      sql.unsafe(`
+        CREATE TEMPORARY TABLE ${IMPORTED_ITEMS} ON COMMIT DROP AS
+        SELECT product_id, quantity, unit_price FROM purchase_items WITH NO DATA`)
     ], { discard: true })
 
     // Setting session_replication_role needs superuser (or a grant of it): tried in a savepoint,
@@ -178,11 +187,17 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
     // per row) before the insert, so that the items go with the purchases the statement returned
     // by that id, whatever the planner knows of the tables; ids follow the file's order. The rows
     // go in by import_key: its unique index is the costliest to keep, and takes them in its order
-    // at a fraction of the cost of the file's random one.
+    // at a fraction of the cost of the file's random one. With `keepToFold`, what it wrote is kept
+    // for foldImported, as a trigger's transition tables would hold it.
+    const keptToFold = sql`, kept AS (
+        INSERT INTO ${sql(IMPORTED_PURCHASES)} SELECT supermarket_id, user_id, "timestamp", total_amount FROM inserted
+      ), kept_items AS (
+        INSERT INTO ${sql(IMPORTED_ITEMS)} SELECT * FROM items
+      )`
     const insertPurchaseSlice = SqlSchema.single({
-      Request: SeqRange,
+      Request: Slice,
       Result: AddedCount,
-      execute: ({ after, upTo }) =>
+      execute: ({ after, keepToFold, upTo }) =>
         sql`
           WITH slice AS MATERIALIZED (
             SELECT nextval((SELECT pg_get_serial_sequence('purchases', 'id'))::regclass) AS id, ordered.*
@@ -198,14 +213,15 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
             OVERRIDING SYSTEM VALUE
             SELECT id, branch_id, user_id, "timestamp", total_cents / 100.0, import_key FROM slice ORDER BY import_key
             ON CONFLICT (import_key) DO NOTHING
-            RETURNING id
+            RETURNING id, supermarket_id, user_id, "timestamp", total_amount
           ), items AS (
             INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
             SELECT slice.id, item.product_id, 1, item.unit_cents / 100.0
             FROM slice
             CROSS JOIN LATERAL unnest(slice.product_ids, slice.unit_cents) AS item (product_id, unit_cents)
             WHERE slice.id IN (SELECT id FROM inserted)
-          )
+            RETURNING product_id, quantity, unit_price
+          )${keepToFold ? keptToFold : sql``}
           SELECT count(*) AS added FROM inserted`
     })
 
@@ -301,20 +317,33 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
        * Inserts the staged purchases with `after < seq <= upTo` that are not present yet (by
        * import_key), with their items; returns how many. Their branches must exist. With
        * `referencesChecked` (see `mayCheckReferencesItself`), the statement runs as a replica's
-       * would: no foreign key is checked row by row, and only the triggers enabled ALWAYS fire
-       * (the rollups'). The caller then answers for the references: branches and products locked
-       * by `lockReferences`, customers upserted by `upsertStagedCustomers` before it commits.
-       * Otherwise the customers must exist too.
+       * would: no foreign key is checked row by row, and no trigger fires. The caller then answers
+       * for the references (branches and products locked by `lockReferences`, customers upserted
+       * by `upsertStagedCustomers`) and for the rollups (`foldImported`) before it commits.
+       * Otherwise the customers must exist too, and the rollups' triggers fold each slice.
        */
-      insertStagedPurchases: (after: number, upTo: number, referencesChecked: boolean) =>
-        (referencesChecked ? asReplica(insertPurchaseSlice({ after, upTo })) : insertPurchaseSlice({ after, upTo }))
-          .pipe(
-            Effect.map(({ added }) => added),
-            Effect.orDie,
-            Effect.withSpan("ImportRepo.insertStagedPurchases", {
-              attributes: { "icash.after": after, "icash.up_to": upTo, "icash.references_checked": referencesChecked }
-            })
-          )
+      insertStagedPurchases: (after: number, upTo: number, referencesChecked: boolean) => {
+        const slice = insertPurchaseSlice({ after, upTo, keepToFold: referencesChecked })
+        return (referencesChecked ? asReplica(slice) : slice).pipe(
+          Effect.map(({ added }) => added),
+          Effect.orDie,
+          Effect.withSpan("ImportRepo.insertStagedPurchases", {
+            attributes: { "icash.after": after, "icash.up_to": upTo, "icash.references_checked": referencesChecked }
+          })
+        )
+      },
+
+      /**
+       * Folds every purchase written by `insertStagedPurchases` with `referencesChecked` into the
+       * rollups, by the statements of their triggers; locks them until the transaction ends (live
+       * purchases wait to be folded after it). To run once, after the customers' upsert: the rollups
+       * are locked after the customers, as a live purchase's statement locks them.
+       */
+      foldImported: sql`SELECT icash_fold_imported()`.pipe(
+        Effect.asVoid,
+        Effect.orDie,
+        Effect.withSpan("ImportRepo.foldImported")
+      )
     } as const
   })
 }) {}

@@ -12,15 +12,17 @@ export interface PurchasesWritten {
 
 /**
  * Writes the staging table's purchases set-based, a slice at a time as the file is staged (`write`),
- * then what needs the whole file (`finish`): the customers, first seen at their earliest purchase.
+ * then what needs the whole file (`finish`): the customers, first seen at their earliest purchase,
+ * and the rollups when no trigger folded the slices.
  *
  * Where the transaction may (see `ImportRepo.mayCheckReferencesItself`), the purchases go in without
  * the foreign keys' row-by-row checks, which cost more than the inserts themselves; what those checks
  * ensure is ensured set-based instead: every branch and the catalogue's products are locked first
  * (a product gone since the file was checked is a defect, as the checks would have failed), a
  * purchase's branch is joined by code, its items are its own, and `finish` inserts or locks every
- * customer the file names before the transaction commits. Elsewhere the checks run, each slice's new
- * customers inserted before its purchases.
+ * customer the file names before the transaction commits. No trigger fires either: `finish` folds all
+ * the purchases into the rollups at once, where the triggers would fold each slice. Elsewhere the
+ * checks run, each slice's new customers inserted before its purchases, and the triggers fold them.
  */
 export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Catalog) {
   const repo = yield* ImportRepo
@@ -43,6 +45,7 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
 
   const finish = Effect.gen(function*() {
     const customers = yield* repo.upsertStagedCustomers
+    if (referencesChecked) yield* repo.foldImported
     const written: PurchasesWritten = {
       added,
       branches_in_file: yield* repo.stagedBranchCount,

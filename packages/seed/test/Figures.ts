@@ -40,3 +40,24 @@ export const figures = Effect.gen(function*() {
     unitsByProduct: unitsByProduct.map((row) => [row.product_name, row.units])
   }
 })
+
+/** Every rollup table (see migration 0003), but chain_totals' version and the histogram's empty counts. */
+const rollups = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  return yield* Effect.all({
+    totals: sql`SELECT purchases, revenue, customers FROM chain_totals`,
+    customers: sql`SELECT * FROM customer_stats ORDER BY user_id`,
+    histogram: sql`SELECT * FROM customers_by_purchase_count WHERE customers <> 0 ORDER BY purchase_count`,
+    products: sql`SELECT * FROM product_sales ORDER BY product_id`,
+    slots: sql`SELECT * FROM sales_by_quarter_hour ORDER BY branch_id, slot`,
+    chainSlots: sql`SELECT * FROM chain_sales_by_quarter_hour ORDER BY slot`
+  })
+})
+
+/** The rollups as they were folded, and as `icash_rebuild_rollups()` makes them from the purchases. */
+export const foldedAndRebuiltRollups = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const folded = yield* rollups
+  yield* sql`SELECT icash_rebuild_rollups()`
+  return { folded, rebuilt: yield* rollups }
+})

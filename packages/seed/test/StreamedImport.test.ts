@@ -24,7 +24,7 @@ import {
 import { Effect, Layer, Logger, LogLevel, Stream } from "effect"
 import path from "node:path"
 import { expect } from "vitest"
-import { figures } from "./Figures.js"
+import { figures, foldedAndRebuiltRollups } from "./Figures.js"
 
 // Small batches, so that a file of a few thousand purchases goes through the import the way one of
 // millions does: several CSV chunks, COPY blobs (PGlite) and insert statements.
@@ -130,6 +130,8 @@ for (const engine of await testEngines()) {
           revenue: expected.revenue,
           items_revenue: expected.revenue
         })
+        const { folded, rebuilt } = yield* foldedAndRebuiltRollups
+        expect(folded).toEqual(rebuilt)
 
         const sql = yield* SqlClient.SqlClient
         // ids follow the file's order
