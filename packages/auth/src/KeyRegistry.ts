@@ -17,9 +17,12 @@ export class KeyRegistry extends Effect.Service<KeyRegistry>()("auth/KeyRegistry
     const repo = yield* ApiKeysRepo
     const notifications = yield* Notifications
 
-    const load = Effect.map(repo.active(), (keys) => ({ byId: new Map(keys.map((key) => [key.id, key])) })).pipe(
-      Effect.withSpan("KeyRegistry.load")
-    )
+    // `verified`: the secrets already checked against this set's hashes, so a key's later requests
+    // cost no hash; a reload (a revocation) starts it afresh.
+    const load = Effect.map(repo.active(), (keys) => ({
+      byId: new Map(keys.map((key) => [key.id, key])),
+      verified: new Map<string, ActiveKey>()
+    })).pipe(Effect.withSpan("KeyRegistry.load"))
     const current = yield* Ref.make(yield* load)
     const reloading = yield* Effect.makeSemaphore(1)
     const reload = reloading.withPermits(1)(Effect.flatMap(load, (loaded) => Ref.set(current, loaded)))
@@ -50,15 +53,22 @@ export class KeyRegistry extends Effect.Service<KeyRegistry>()("auth/KeyRegistry
       })
 
     /** The key this secret is, when it is one and not revoked. */
-    const authenticate = (secret: string): Effect.Effect<ActiveKey | undefined> => {
-      const id = secretId(secret)
-      if (id === undefined) return Effect.succeed(undefined)
-      return Effect.map(lookUp(id), (key) => {
-        if (key === undefined || !secretMatches(secret, key)) return undefined
-        used.add(key.id)
-        return key
+    const authenticate = (secret: string): Effect.Effect<ActiveKey | undefined> =>
+      Effect.flatMap(Ref.get(current), ({ byId, verified }) => {
+        const seen = verified.get(secret)
+        if (seen !== undefined) {
+          used.add(seen.id)
+          return Effect.succeed(seen)
+        }
+        const id = secretId(secret)
+        if (id === undefined) return Effect.succeed(undefined)
+        return Effect.map(lookUp(id), (key) => {
+          if (key === undefined || !secretMatches(secret, key)) return undefined
+          if (byId.get(key.id) === key) verified.set(secret, key)
+          used.add(key.id)
+          return key
+        })
       })
-    }
 
     return { authenticate } as const
   })
