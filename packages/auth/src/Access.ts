@@ -11,7 +11,7 @@ import {
   TooManyRequests,
   Unauthorized
 } from "@icash/domain"
-import { Config, Duration, Effect, Layer } from "effect"
+import { Config, type Context, Duration, Effect, Layer, Redacted } from "effect"
 import { KeyRegistry } from "./KeyRegistry.js"
 
 /**
@@ -62,23 +62,37 @@ const makeCheck = Effect.gen(function*() {
       })
     )
 
-  /** The caller, when the request's key is valid, allowed here, and within its rate. */
-  return (allowed: ReadonlyArray<Role>) => () =>
-    Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const header = request.headers["authorization"]
-      const secret = header?.replace(/^Bearer +/i, "").trim() ?? ""
-      const key = secret === "" ? undefined : yield* registry.authenticate(secret)
-      if (key === undefined) return yield* unauthorized(header)
-      yield* Effect.annotateCurrentSpan("icash.api_key.id", key.id)
-      if (!allowed.includes(key.role)) return yield* refuse(allowed, key.role)
-      if (key.role !== "admin" && limit > 0) yield* withinLimit(key.id)
-      return Caller.of({ keyId: key.id, role: key.role, branchId: key.branch_id ?? undefined })
-    }).pipe(
-      Effect.tapError((refusal) =>
-        Effect.logInfo(`request refused: ${refusal.message}`).pipe(Effect.annotateLogs("status", refusal._tag))
-      )
+  const refused = (refusal: Unauthorized | Forbidden) =>
+    Effect.zipRight(
+      Effect.logInfo(`request refused: ${refusal.message}`).pipe(Effect.annotateLogs("status", refusal._tag)),
+      Effect.fail(refusal)
     )
+
+  // Why a key was not found, from the header itself: read only then, the usual path needs no more
+  // than the token HttpApiSecurity.bearer took from it.
+  const notFound = Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) => refused(unauthorized(request.headers["authorization"]))
+  )
+
+  /** The caller, when the request's key is valid, allowed here, and within its rate. */
+  return (allowed: ReadonlyArray<Role>) => (token: Redacted.Redacted) => {
+    const secret = Redacted.value(token).trim()
+    const found = secret === "" ? Effect.succeed(undefined) : registry.authenticate(secret)
+    return Effect.flatMap(found, (key): Effect.Effect<
+      Context.Tag.Service<Caller>,
+      Unauthorized | Forbidden | TooManyRequests,
+      HttpServerRequest.HttpServerRequest
+    > => {
+      if (key === undefined) return notFound
+      if (!allowed.includes(key.role)) return refused(refuse(allowed, key.role))
+      const caller = Caller.of({ keyId: key.id, role: key.role, branchId: key.branch_id ?? undefined })
+      return Effect.zipRight(
+        Effect.annotateCurrentSpan("icash.api_key.id", key.id),
+        key.role !== "admin" && limit > 0 ? Effect.as(withinLimit(key.id), caller) : Effect.succeed(caller)
+      )
+    })
+  }
 })
 
 /**
