@@ -281,6 +281,19 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           Effect.withSpan("ImportRepo.lockReferences")
         ),
 
+      /**
+       * Keeps other writers of customers (the Cash Register's purchases) waiting until the import
+       * commits. For an import whose slices insert their new customers and are folded one by one:
+       * after its first fold it holds the rollups' lock, and a purchase that had just inserted a
+       * customer a later slice names would wait for that lock while the slice waits for it, a
+       * deadlock. Readers are not held up.
+       */
+      lockCustomersForWriting: sql`LOCK TABLE customers IN SHARE ROW EXCLUSIVE MODE`.pipe(
+        Effect.asVoid,
+        Effect.orDie,
+        Effect.withSpan("ImportRepo.lockCustomersForWriting")
+      ),
+
       /** Creates a branch named after each new code of the staged purchases with `after < seq <= upTo`. */
       insertStagedBranches: (after: number, upTo: number) =>
         insertBranches({ after, upTo }).pipe(

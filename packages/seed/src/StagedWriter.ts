@@ -22,11 +22,13 @@ export interface PurchasesWritten {
  * purchase's branch is joined by code, its items are its own, and `finish` inserts or locks every
  * customer the file names before the transaction commits. No trigger fires either: `finish` folds all
  * the purchases into the rollups at once, where the triggers would fold each slice. Elsewhere the
- * checks run, each slice's new customers inserted before its purchases, and the triggers fold them.
+ * checks run, each slice's new customers inserted before its purchases, and the triggers fold them;
+ * live purchases then wait for the import from its start (see `ImportRepo.lockCustomersForWriting`).
  */
 export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Catalog) {
   const repo = yield* ImportRepo
   const referencesChecked = yield* repo.mayCheckReferencesItself
+  if (!referencesChecked) yield* repo.lockCustomersForWriting
   const productIds = [...catalog.values()].map((product) => product.id)
   const locked = yield* repo.lockReferences(productIds)
   if (locked !== productIds.length) {
