@@ -85,7 +85,9 @@ const makeCheck = Effect.gen(function*() {
       HttpServerRequest.HttpServerRequest
     > => {
       if (key === undefined) return notFound
-      if (!allowed.includes(key.role)) return refused(refuse(allowed, key.role))
+      if (!allowed.includes(key.role)) {
+        return refused(refuse(allowed, key.role)).pipe(Effect.annotateLogs("api_key_id", key.id))
+      }
       const caller = Caller.of({ keyId: key.id, role: key.role, branchId: key.branch_id ?? undefined })
       return Effect.zipRight(
         Effect.annotateCurrentSpan("icash.api_key.id", key.id),
