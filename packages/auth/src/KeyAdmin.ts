@@ -94,8 +94,8 @@ export class KeyAdmin extends Effect.Service<KeyAdmin>()("auth/KeyAdmin", {
         if (id === undefined) return yield* noSuchKey()
         if (id !== given) {
           // a secret: it must be the key's own, not just share its id
-          const active = (yield* keys.active()).find((key) => key.id === id)
-          if (active !== undefined && !secretMatches(given, active)) return yield* noSuchKey()
+          const active = yield* keys.findActive(id)
+          if (Option.isSome(active) && !secretMatches(given, active.value)) return yield* noSuchKey()
         }
         return yield* Effect.catchTag(revokeId(id), "ApiKeyNotFound", noSuchKey)
       })

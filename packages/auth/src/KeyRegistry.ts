@@ -43,15 +43,6 @@ export class KeyRegistry extends Effect.Service<KeyRegistry>()("auth/KeyRegistry
     yield* Effect.addFinalizer(() => writeLastUsed)
     yield* Effect.forkScoped(Effect.schedule(writeLastUsed, Schedule.spaced(LAST_USED_EVERY)))
 
-    // A key made a moment ago may not have been announced yet: one primary-key read finds it.
-    const lookUp = (id: ApiKeyId) =>
-      Effect.flatMap(Ref.get(current), ({ byId }) => {
-        const known = byId.get(id)
-        return known !== undefined
-          ? Effect.succeed(known)
-          : Effect.map(repo.findActive(id), Option.getOrUndefined)
-      })
-
     /** The key this secret is, when it is one and not revoked. */
     const authenticate = (secret: string): Effect.Effect<ActiveKey | undefined> =>
       Effect.flatMap(Ref.get(current), ({ byId, verified }) => {
@@ -62,9 +53,14 @@ export class KeyRegistry extends Effect.Service<KeyRegistry>()("auth/KeyRegistry
         }
         const id = secretId(secret)
         if (id === undefined) return Effect.succeed(undefined)
-        return Effect.map(lookUp(id), (key) => {
+        const known = byId.get(id)
+        // a key made a moment ago may not have been announced yet: one primary-key read finds it
+        const key = known !== undefined
+          ? Effect.succeed(known)
+          : Effect.map(repo.findActive(id), Option.getOrUndefined)
+        return Effect.map(key, (key) => {
           if (key === undefined || !secretMatches(secret, key)) return undefined
-          if (byId.get(key.id) === key) verified.set(secret, key)
+          if (key === known) verified.set(secret, key)
           used.add(key.id)
           return key
         })

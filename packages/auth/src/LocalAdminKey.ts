@@ -32,9 +32,8 @@ export const ensureLocalAdminKey = Effect.gen(function*() {
   const existing = yield* readLocalAdminKey
   if (Option.isSome(existing)) {
     const id = secretId(existing.value)
-    const active = yield* ApiKeysRepo.pipe(Effect.flatMap((repo) => repo.active()))
-    const key = active.find((k) => k.id === id)
-    if (key !== undefined && key.role === "admin" && secretMatches(existing.value, key)) return file
+    const key = id === undefined ? Option.none() : yield* Effect.flatMap(ApiKeysRepo, (repo) => repo.findActive(id))
+    if (Option.isSome(key) && key.value.role === "admin" && secretMatches(existing.value, key.value)) return file
   }
   const admin = yield* KeyAdmin
   const created = yield* admin.create({ role: "admin", name: "local admin (npm start)" })

@@ -10,18 +10,18 @@ export const makeApiKey = (key: KeyToMake = { role: "admin", name: "test" }) =>
     Effect.provide(KeyAdmin.Default)
   )
 
-/**
- * For tests: makes a key (admin unless told otherwise) in the database the test runs on, and makes
- * every request of the HttpClient carry it, unless the request names its own Authorization.
- * Provide it over the layers that give the HttpClient and the repositories.
- */
-export const ApiKeyClientLive = (key: KeyToMake = { role: "admin", name: "test" }) =>
+/** For tests: the HttpClient, sending this key with every request that names no Authorization of its own. */
+export const withApiKey = <E, R>(secret: Effect.Effect<string, E, R>) =>
   Layer.effect(
     HttpClient.HttpClient,
-    Effect.gen(function*() {
-      const secret = yield* makeApiKey(key)
-      const client = yield* HttpClient.HttpClient
-      return HttpClient.mapRequest(client, (request) =>
-        request.headers["authorization"] === undefined ? HttpClientRequest.bearerToken(request, secret) : request)
-    })
+    Effect.zipWith(secret, HttpClient.HttpClient, (secret, client) =>
+      HttpClient.mapRequest(client, (request) =>
+        request.headers["authorization"] === undefined ? HttpClientRequest.bearerToken(request, secret) : request))
   )
+
+/**
+ * For tests: makes a key (admin unless told otherwise) in the database the test runs on, and makes
+ * every request of the HttpClient carry it (see `withApiKey`). Provide it over the layers that give
+ * the HttpClient and the repositories.
+ */
+export const ApiKeyClientLive = (key: KeyToMake = { role: "admin", name: "test" }) => withApiKey(makeApiKey(key))

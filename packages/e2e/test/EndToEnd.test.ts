@@ -1,6 +1,7 @@
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { describe, expect, layer } from "@effect/vitest"
+import { withApiKey } from "@icash/auth/testing"
 import { CashRegisterApi, type LoyalCustomer, NewPurchase, PurchaseId, StoreAnalyticsApi } from "@icash/domain"
 import { scopedTestDatabase, type TestEngine, testEngines } from "@icash/persistence/testing"
 import { Context, Effect, Layer, Schema } from "effect"
@@ -17,16 +18,7 @@ import {
   priceOf,
   type Sale
 } from "./Dataset.js"
-import {
-  createKey,
-  embeddedDatabase,
-  freePort,
-  localAdminKey,
-  runScript,
-  startAll,
-  startService,
-  withKey
-} from "./Processes.js"
+import { createKey, embeddedDatabase, freePort, localAdminKey, runScript, startAll, startService } from "./Processes.js"
 
 const history = makeHistory(300)
 
@@ -85,7 +77,7 @@ const onPGlite = Effect.gen(function*() {
 
 /** The system, and an HttpClient that sends its admin key. */
 const systemLive = (engine: TestEngine["name"]) =>
-  withKey(Effect.map(System, (system) => system.key)).pipe(
+  withApiKey(Effect.map(System, (system) => system.key)).pipe(
     Layer.provideMerge(Layer.scoped(System, engine === "PGlite" ? onPGlite : onPostgres)),
     Layer.provideMerge(Layer.mergeAll(NodeContext.layer, FetchHttpClient.layer))
   )

@@ -1,5 +1,5 @@
-import { Command, HttpClient, HttpClientRequest } from "@effect/platform"
-import { type Duration, Effect, Layer, Schedule, Stream, String as Str } from "effect"
+import { Command, HttpClient } from "@effect/platform"
+import { type Duration, Effect, Schedule, Stream, String as Str } from "effect"
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
@@ -143,17 +143,6 @@ export const createKey = (env: Record<string, string>, ...args: ReadonlyArray<st
 /** The admin key `npm start` made in its data directory. */
 export const localAdminKey = (dataDir: string) =>
   Effect.sync(() => readFileSync(path.join(dataDir, "admin.key"), "utf8").trim())
-
-/** The HttpClient, sending this key with every request that names no Authorization of its own. */
-export const withKey = <R>(key: Effect.Effect<string, never, R> | string) =>
-  Layer.effect(
-    HttpClient.HttpClient,
-    Effect.gen(function*() {
-      const secret = typeof key === "string" ? key : yield* key
-      return HttpClient.mapRequest(yield* HttpClient.HttpClient, (request) =>
-        request.headers["authorization"] === undefined ? HttpClientRequest.bearerToken(request, secret) : request)
-    })
-  )
 
 /** The environment that points our processes at the embedded database in `dataDir`. */
 export const embeddedDatabase = (dataDir: string) => ({
