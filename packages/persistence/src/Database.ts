@@ -12,6 +12,7 @@ import idempotencyKeys from "./migrations/0004_idempotency_keys.js"
 import apiKeys from "./migrations/0005_api_keys.js"
 import rollupsAlways from "./migrations/0006_rollups_always.js"
 import foldImportsOnce from "./migrations/0007_fold_imports_once.js"
+import leanerPurchases from "./migrations/0008_leaner_purchases.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -96,15 +97,18 @@ export const describeDatabase = Effect.map(databaseLocation, (location) => {
 })
 
 /** Forward-only migrations, in order. Keys are `<id>_<name>`. */
-export const migrations = Migrator.fromRecord({
+export const migrationsById = {
   "0001_create_schema": createSchema,
   "0002_catalog_notifications": catalogNotifications,
   "0003_rollups": rollups,
   "0004_idempotency_keys": idempotencyKeys,
   "0005_api_keys": apiKeys,
   "0006_rollups_always": rollupsAlways,
-  "0007_fold_imports_once": foldImportsOnce
-})
+  "0007_fold_imports_once": foldImportsOnce,
+  "0008_leaner_purchases": leanerPurchases
+} as const
+
+export const migrations = Migrator.fromRecord(migrationsById)
 
 /**
  * Brings the schema up to date. Safe to run from several processes at once: the migrator takes a

@@ -25,7 +25,7 @@ export const createPurchaseStaging = `
   CREATE TEMPORARY TABLE ${PURCHASE_STAGING} (
     seq         integer NOT NULL,
     line        integer NOT NULL,
-    import_key  text NOT NULL,
+    import_key  uuid NOT NULL,
     branch_code text NOT NULL,
     user_id     uuid NOT NULL,
     "timestamp" timestamptz NOT NULL,

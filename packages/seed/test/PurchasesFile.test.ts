@@ -41,7 +41,7 @@ describe("validatePurchases", () => {
     const [purchase] = accepted([`SMKT001,2025-05-26T19:51:00.539354,${ALICE},"eggs,milk",4.5`])
     expect(purchase).toEqual({
       line: 2,
-      import_key: expect.stringMatching(/^[0-9a-f]{64}$/),
+      import_key: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       branch_code: "SMKT001",
       timestamp: "2025-05-26T19:51:00.539354Z",
       user_id: ALICE,

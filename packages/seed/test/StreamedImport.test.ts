@@ -235,7 +235,7 @@ for (const engine of await testEngines()) {
           yield* repo.createPurchaseStaging
           const line = purchaseStagingLine(1, {
             line: 2,
-            import_key: "k",
+            import_key: "00000000-0000-0000-0000-000000000001",
             branch_code: "SMKT001",
             user_id: customerId("3f0b7a52-63c4-4a0e-9d3e-4f5e0a1b2c3d"),
             timestamp: "2025-07-01T10:00:00.000001Z",
