@@ -12,11 +12,11 @@ import { Effect, Stream } from "effect"
 export const copyThroughBlobs = <E, R>(
   pglite: Extract<RawConnection, { _tag: "Embedded" }>["pglite"],
   statement: string,
-  text: Stream.Stream<string, E, R>,
+  text: Stream.Stream<string | Uint8Array, E, R>,
   bytesPerBlob: number
 ) =>
   Effect.suspend(() => {
-    let parts: Array<string> = []
+    let parts: Array<string | Uint8Array> = []
     let bytes = 0
     let rows = 0
     const load = Effect.suspend(() => {

@@ -9,7 +9,7 @@ import { ImportBatches } from "./ImportBatches.js"
  * transaction, on either engine: `statement(source)` is the COPY statement reading from `source`
  * (STDIN on a server, PGlite's `'/dev/blob'` embedded). Returns how many rows were loaded.
  */
-export const copyIn = <E, R>(statement: (source: string) => string, text: Stream.Stream<string, E, R>) =>
+export const copyIn = <E, R>(statement: (source: string) => string, text: Stream.Stream<string | Uint8Array, E, R>) =>
   Effect.gen(function*() {
     const connection = yield* rawConnection
     if (connection._tag === "Server") return yield* copyThroughStdin(connection.client, statement("STDIN"), text)

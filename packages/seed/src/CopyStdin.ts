@@ -43,7 +43,7 @@ const settle = (copy: CopyIn, event: "drain" | "finish", begin: () => void = () 
     return Effect.sync(stop)
   })
 
-const write = (copy: CopyIn, text: string) =>
+const write = (copy: CopyIn, text: string | Uint8Array) =>
   Effect.suspend(() => {
     if (copy.failure !== undefined) return Effect.fail(copyFailed(copy.failure))
     // false: the data is taken, but wait for the connection to drain it before sending more
@@ -78,7 +78,11 @@ const abort = (copy: CopyIn) =>
  * the server took. On a failure of `text` or of the COPY, the COPY is ended and the connection
  * left usable.
  */
-export const copyThroughStdin = <E, R>(client: Client, statement: string, text: Stream.Stream<string, E, R>) =>
+export const copyThroughStdin = <E, R>(
+  client: Client,
+  statement: string,
+  text: Stream.Stream<string | Uint8Array, E, R>
+) =>
   Effect.acquireUseRelease(
     start(client, statement),
     (copy) => Stream.runForEach(text, (chunk) => write(copy, chunk)).pipe(Effect.zipRight(finish(copy))),

@@ -10,11 +10,11 @@ import type { Catalog } from "./PurchaseFields.js"
 import { PurchaseChecker } from "./PurchasesFile.js"
 import { UnreadableFile } from "./SourceFile.js"
 
-/** The COPY text of the staged purchases with `after < seq <= upTo`. */
+/** The COPY text of the staged purchases with `after < seq <= upTo`, as UTF-8. */
 interface Slice {
   readonly after: number
   readonly upTo: number
-  readonly text: ReadonlyArray<string>
+  readonly text: ReadonlyArray<Uint8Array>
 }
 
 /**
@@ -43,7 +43,7 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
     let rowsRead = 0
     let staged = 0
     let sliced = 0
-    let text: Array<string> = []
+    let text: Array<Uint8Array> = []
 
     const cut = (): Slice => {
       const slice = { after: sliced, upTo: staged, text }
@@ -65,7 +65,9 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
         }
         rowsRead += records.length
         progress.update(bytesRead, rowsRead)
-        if (piece !== "") text.push(piece)
+        // held as bytes outside the JavaScript heap until the slice is COPied: the garbage collector
+        // would otherwise copy a slice's text from generation to generation while it waits
+        if (piece !== "") text.push(Buffer.from(piece))
         return staged - sliced >= purchasesPerStatement ? Chunk.of(cut()) : Chunk.empty<Slice>()
       }),
       Stream.concat(Stream.suspend(() => (staged > sliced ? Stream.make(cut()) : Stream.empty))),
