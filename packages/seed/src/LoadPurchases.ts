@@ -46,7 +46,9 @@ export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: str
       bad,
       (after, upTo) => bad.isEmpty ? writer.write(after, upTo) : Effect.void
     )
-    yield* collectDuplicates(bad)
+    // Every slice written means every repeat of an earlier line was left out by its import key:
+    // there are none if nothing was. Otherwise they are looked for, to be reported.
+    if (!bad.isEmpty || writer.added < staged) yield* collectDuplicates(bad)
     if (!bad.isEmpty) return yield* InvalidFile.fromCollector(file, bad)
     const written = yield* writer.finish
     const loaded: PurchasesLoaded = { file, in_file: staged, already_present: staged - written.added, ...written }

@@ -17,9 +17,11 @@ interface Slice {
   readonly text: ReadonlyArray<Uint8Array>
 }
 
+const firstSliceSize = (purchasesPerStatement: number) => Math.ceil(purchasesPerStatement / 10)
+
 /**
  * Reads a purchases file into the staging table of the current transaction as the file is read, a
- * slice of `purchasesPerStatement` purchases at a time: each row is checked against the catalogue,
+ * slice of `purchasesPerStatement` purchases at a time (the first one a tenth of that): each row is checked against the catalogue,
  * each bad one collected in `bad` with its line, each good one COPied with its slice. Once a slice
  * is staged, `onSlice` is run with its range of `seq`, while the next slice is being read: reading
  * and checking the file goes on alongside the database's work, a slice ahead at most, so memory
@@ -68,7 +70,9 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
         // held as bytes outside the JavaScript heap until the slice is COPied: the garbage collector
         // would otherwise copy a slice's text from generation to generation while it waits
         if (piece !== "") text.push(Buffer.from(piece))
-        return staged - sliced >= purchasesPerStatement ? Chunk.of(cut()) : Chunk.empty<Slice>()
+        // the database waits for the first slice: a small one gets it started sooner
+        const full = sliced === 0 ? firstSliceSize(purchasesPerStatement) : purchasesPerStatement
+        return staged - sliced >= full ? Chunk.of(cut()) : Chunk.empty<Slice>()
       }),
       Stream.concat(Stream.suspend(() => (staged > sliced ? Stream.make(cut()) : Stream.empty))),
       Stream.buffer({ capacity: 1 })

@@ -58,5 +58,12 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
     return written
   })
 
-  return { write, finish } as const
+  return {
+    write,
+    /** How many purchases `write` has added so far (those whose import key was new). */
+    get added() {
+      return added
+    },
+    finish
+  } as const
 })

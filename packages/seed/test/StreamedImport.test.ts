@@ -198,6 +198,20 @@ for (const engine of await testEngines()) {
         expect(yield* figures).toEqual(before)
       }))
 
+    it.scoped("refuses a file of new purchases in which one repeats another slice's, naming both lines", () =>
+      Effect.gen(function*() {
+        const before = yield* figures
+        const fresh = [...largeSamplePurchases(12, { purchases: 1500, customers: 200 })].join("").trimEnd().split("\n")
+        const file = yield* tempFile(withLine(fresh, 1400, fresh[5]!, "insert"))
+        const error = yield* loadPurchases(file).pipe(Effect.flip)
+        expect(error).toMatchObject({
+          _tag: "InvalidFile",
+          badRowCount: 1,
+          badRows: [{ line: 1400, reason: "same purchase as line 6 (branch, timestamp, customer and items)" }]
+        })
+        expect(yield* figures).toEqual(before)
+      }))
+
     it.scoped("counts every bad row, and reports the first ones of the file whichever check found them", () =>
       Effect.gen(function*() {
         const before = yield* figures
