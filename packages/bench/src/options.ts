@@ -17,6 +17,8 @@ export interface AnalyticsOptions {
   readonly seconds: number
   readonly warmup: number
   readonly connections: number
+  /** Requests a second of each endpoint's paced run (its saturated run sends as many as answered). */
+  readonly rate: number
   /** Purchases per second written through POST /purchases during the measurement. */
   readonly writeRate: number
   /** Purchases posted one at a time to time the live stream. */
@@ -75,6 +77,8 @@ store-analytics process's memory, then checks the answers against SQL over the p
   --analytics-seconds N      measured seconds per endpoint (default 10)
   --analytics-warmup N       unmeasured seconds per endpoint first (default 2)
   --analytics-connections N  connections per endpoint (default 4)
+  --analytics-rate N         requests/s of each endpoint's paced run, after its saturated one
+                             (default 100); the p99 target is checked on the paced run
   --write-rate N             purchases/s written through POST /purchases meanwhile (default 200)
   --stream-samples N         purchases posted one at a time to time /analytics/stream (default 50)
   --analytics-out FILE       where to write the JSON (default bench-results/analytics-<date>.json)`
@@ -121,6 +125,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
           "analytics-seconds": { type: "string" },
           "analytics-warmup": { type: "string" },
           "analytics-connections": { type: "string" },
+          "analytics-rate": { type: "string" },
           "write-rate": { type: "string" },
           "stream-samples": { type: "string" },
           "analytics-out": { type: "string" }
@@ -161,6 +166,7 @@ export const parseOptions = (argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv
       seconds: wholeNumber("analytics-seconds", parsed["analytics-seconds"], 10, 1),
       warmup: wholeNumber("analytics-warmup", parsed["analytics-warmup"], 2, 0),
       connections: wholeNumber("analytics-connections", parsed["analytics-connections"], 4, 1),
+      rate: wholeNumber("analytics-rate", parsed["analytics-rate"], 100, 1),
       writeRate: wholeNumber("write-rate", parsed["write-rate"], 200, 0),
       streamSamples: wholeNumber("stream-samples", parsed["stream-samples"], 50, 1),
       out: nonEmpty(parsed["analytics-out"], "--analytics-out takes a file name")

@@ -1,7 +1,11 @@
 /**
- * The analytics endpoints under load: each one alone, by autocannon at a few keep-alive connections
- * (each sending its next request as soon as the previous answer arrived), after an unmeasured
- * warm-up. Latencies are taken from every answer's own time, to the microsecond.
+ * The analytics endpoints under load: each one alone, by autocannon at a few keep-alive connections,
+ * after an unmeasured warm-up, twice: saturated (each connection sending its next request as soon as
+ * the previous answer arrived: how many answers a second the service can give) and paced (requests
+ * sent at a steady rate, well below that: how long an answer takes while the service is not
+ * queueing requests). At saturation the latency is mostly waiting in line: by Little's law its
+ * median is about connections / answers per second. Latencies are taken from every answer's own
+ * time, to the microsecond.
  */
 import autocannon from "autocannon"
 import type { Agent } from "node:http"
@@ -57,9 +61,10 @@ export const deepCursor = async (agent: Agent, baseUrl: string, depth: number, h
   return cursor === undefined ? undefined : { cursor, rows }
 }
 
-export interface EndpointResult {
-  readonly name: string
-  readonly path: string
+/** One autocannon run's measured stretch. */
+export interface LoadFigures {
+  /** Requests a second asked for; undefined when saturated (as many as answered). */
+  readonly rate: number | undefined
   readonly seconds: number
   readonly answered: number
   readonly requestsPerSecond: number
@@ -71,16 +76,31 @@ export interface EndpointResult {
   readonly errors: number
 }
 
+export interface EndpointResult {
+  readonly name: string
+  readonly path: string
+  readonly saturated: LoadFigures
+  readonly paced: LoadFigures
+}
+
 const run = (
   url: string,
   headers: Headers,
   connections: number,
   seconds: number,
+  rate: number | undefined,
   onAnswer: (status: number, ms: number) => void
 ) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      { url, headers: { ...headers }, connections, duration: seconds, timeout: 10 },
+      {
+        url,
+        headers: { ...headers },
+        connections,
+        duration: seconds,
+        timeout: 10,
+        ...(rate === undefined ? {} : { overallRate: rate })
+      },
       (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
     )
     instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
@@ -91,34 +111,28 @@ const PAUSE_MS = 500
 
 /**
  * One autocannon run of warm-up + measured seconds, so that no connection is cut between them; only
- * the answers that arrive after the warm-up count.
+ * the answers that arrive after the warm-up count. With `rate`, requests go out at that many a
+ * second in all; without, as fast as they are answered.
  */
-export const measureEndpoint = async (
-  baseUrl: string,
-  endpoint: Endpoint,
+const measureLoad = async (
+  url: string,
   options: { readonly connections: number; readonly seconds: number; readonly warmup: number },
-  headers: Headers
-): Promise<EndpointResult> => {
+  headers: Headers,
+  rate: number | undefined
+): Promise<LoadFigures> => {
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
   const measuredFrom = performance.now() + options.warmup * 1000
-  const result = await run(
-    `${baseUrl}${endpoint.path}`,
-    headers,
-    options.connections,
-    options.warmup + options.seconds,
-    (status, ms) => {
-      if (performance.now() < measuredFrom) return
-      latencies.push(ms)
-      if (status !== 200) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1
-    }
-  )
+  const result = await run(url, headers, options.connections, options.warmup + options.seconds, rate, (status, ms) => {
+    if (performance.now() < measuredFrom) return
+    latencies.push(ms)
+    if (status !== 200) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1
+  })
   const seconds = (performance.now() - measuredFrom) / 1000
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
   const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
   return {
-    name: endpoint.name,
-    path: endpoint.path,
+    rate,
     seconds,
     answered: latencies.length,
     requestsPerSecond: latencies.length / seconds,
@@ -129,4 +143,22 @@ export const measureEndpoint = async (
     timeouts: result.timeouts,
     errors: others + result.errors
   }
+}
+
+/** An endpoint saturated, then paced at `options.rate` requests a second. */
+export const measureEndpoint = async (
+  baseUrl: string,
+  endpoint: Endpoint,
+  options: {
+    readonly connections: number
+    readonly seconds: number
+    readonly warmup: number
+    readonly rate: number
+  },
+  headers: Headers
+): Promise<EndpointResult> => {
+  const url = `${baseUrl}${endpoint.path}`
+  const saturated = await measureLoad(url, options, headers, undefined)
+  const paced = await measureLoad(url, options, headers, options.rate)
+  return { name: endpoint.name, path: endpoint.path, saturated, paced }
 }

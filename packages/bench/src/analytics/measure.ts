@@ -15,9 +15,11 @@ import { startWriter } from "./writer.js"
 const WRITER_STREAM = 0x51ed
 const LAG_STREAM = 0x1a6
 
-const describe = (e: EndpointResult) =>
-  `${e.name}: ${e.requestsPerSecond.toFixed(0)} req/s, p50 ${e.latency.p50.toFixed(2)} ms, ` +
-  `p99 ${e.latency.p99.toFixed(2)} ms, max ${e.latency.max.toFixed(1)} ms, ${e.errors} errors`
+const describe = ({ name, paced, saturated }: EndpointResult) =>
+  `${name}: saturated ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.latency.p50.toFixed(2)} ms, ` +
+  `p99 ${saturated.latency.p99.toFixed(2)} ms; at ${paced.rate} req/s p50 ${paced.latency.p50.toFixed(2)} ms, ` +
+  `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms; ` +
+  `${saturated.errors + paced.errors} errors`
 
 export const measureUnderWrites = async (input: {
   readonly options: AnalyticsOptions
@@ -47,7 +49,8 @@ export const measureUnderWrites = async (input: {
   )
   progress(
     `measuring ${input.endpoints.length} endpoints, ${options.warmup} s warm-up + ${options.seconds} s each at ` +
-      `${options.connections} connections, while writing ${options.writeRate} purchases/s`
+      `${options.connections} connections, saturated and then at ${options.rate} req/s, while writing ` +
+      `${options.writeRate} purchases/s`
   )
   const endpoints: Array<EndpointResult> = []
   for (const endpoint of input.endpoints) {

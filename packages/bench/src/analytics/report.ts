@@ -55,15 +55,20 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 const MB = 1e6
 const count = (n: number) => n.toLocaleString("en-US")
 
-/** The issue's targets, each ok or missed. */
+const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors
+
+/**
+ * The issue's targets, each ok or missed. An answer's time is its time at the paced rate: at
+ * saturation it is mostly the time spent waiting behind the other connections' requests.
+ */
 export const analyticsTargets = (result: AnalyticsResult): ReadonlyArray<TargetCheck> => {
   const worst = result.endpoints.reduce<EndpointResult | undefined>(
-    (w, e) => (w === undefined || !(e.latency.p99 <= w.latency.p99) ? e : w),
+    (w, e) => (w === undefined || !(e.paced.latency.p99 <= w.paced.latency.p99) ? e : w),
     undefined
   )
-  const p99 = worst?.latency.p99 ?? NaN
+  const p99 = worst?.paced.latency.p99 ?? NaN
   const lag = result.stream.notSeen > 0 ? Infinity : result.stream.lag.max
-  const errors = result.endpoints.reduce((sum, e) => sum + e.errors, 0) + result.writes.errors +
+  const errors = result.endpoints.reduce((sum, e) => sum + errorsOf(e), 0) + result.writes.errors +
     result.stream.postErrors
   const mismatches = result.exactness.filter((c) => !c.ok).length +
     (result.stream.readYourWrites.counted === result.stream.readYourWrites.checked ? 0 : 1)
@@ -73,7 +78,9 @@ export const analyticsTargets = (result: AnalyticsResult): ReadonlyArray<TargetC
       value: p99,
       limit: ANALYTICS_TARGETS.p99Ms,
       met: p99 <= ANALYTICS_TARGETS.p99Ms,
-      text: `p99 ${fixed(p99, 2)} ms <= ${ANALYTICS_TARGETS.p99Ms}${worst === undefined ? "" : ` (${worst.name})`}`
+      text: `p99 ${fixed(p99, 2)} ms <= ${ANALYTICS_TARGETS.p99Ms}${
+        worst === undefined ? "" : ` (${worst.name}, at ${worst.paced.rate} req/s)`
+      }`
     },
     {
       name: "rssBytes",
@@ -103,15 +110,25 @@ export const analyticsProblems = (result: AnalyticsResult): ReadonlyArray<string
   return [
     ...result.exactness.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
     ...(uncounted > 0 ? [`${uncounted} purchases not counted by GET /analytics/customers right after their 201`] : []),
-    ...result.endpoints.filter((e) => e.errors > 0).map((e) =>
-      `${e.name}: ${e.errors} errors ${JSON.stringify(e.otherStatuses)}`
+    ...result.endpoints.filter((e) => errorsOf(e) > 0).map((e) =>
+      `${e.name}: ${errorsOf(e)} errors ${JSON.stringify({ ...e.saturated.otherStatuses, ...e.paced.otherStatuses })}`
     ),
     ...(writes.errors > 0 ? [`writes: ${writes.errors} errors ${JSON.stringify(writes.otherStatuses)}`] : []),
     ...(stream.postErrors > 0 ? [`stream lag: ${stream.postErrors} purchases not answered 201`] : [])
   ]
 }
 
-const HEADER = ["endpoint", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "p99 target"]
+const header = (rate: number | undefined) => [
+  "endpoint",
+  "saturated req/s",
+  "p50 ms",
+  "p99 ms",
+  `at ${rate ?? "-"} req/s: p50 ms`,
+  "p99 ms",
+  "max ms",
+  "errors",
+  "p99 target"
+]
 
 const align = (rows: ReadonlyArray<ReadonlyArray<string>>) => {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((cells) => (cells[column] ?? "").length)))
@@ -126,16 +143,18 @@ export const formatAnalyticsTable = (
   targets: ReadonlyArray<TargetCheck>,
   context: string
 ) => {
-  const rows: Array<ReadonlyArray<string>> = [HEADER]
-  for (const e of result.endpoints) {
+  const rows: Array<ReadonlyArray<string>> = [header(result.endpoints[0]?.paced.rate)]
+  for (const { name, paced, saturated } of result.endpoints) {
     rows.push([
-      e.name,
-      fixed(e.requestsPerSecond),
-      fixed(e.latency.p50, 2),
-      fixed(e.latency.p99, 2),
-      fixed(e.latency.max, 1),
-      String(e.errors),
-      e.latency.p99 <= ANALYTICS_TARGETS.p99Ms ? "ok" : "MISSED"
+      name,
+      fixed(saturated.requestsPerSecond),
+      fixed(saturated.latency.p50, 2),
+      fixed(saturated.latency.p99, 2),
+      fixed(paced.latency.p50, 2),
+      fixed(paced.latency.p99, 2),
+      fixed(paced.latency.max, 1),
+      String(saturated.errors + paced.errors),
+      paced.latency.p99 <= ANALYTICS_TARGETS.p99Ms ? "ok" : "MISSED"
     ])
   }
   const { writes, stream, storeAnalytics: sa, dataset, cpu } = result
