@@ -1,7 +1,7 @@
 /**
- * The analytics endpoints under load: each one alone, by autocannon at a few keep-alive connections,
- * after an unmeasured warm-up, twice: saturated (each connection sending its next request as soon as
- * the previous answer arrived: how many answers a second the service can give) and paced (requests
+ * The analytics endpoints under load: each one alone, after an unmeasured warm-up, twice: saturated
+ * (autocannon at a few keep-alive connections, each sending its next request as soon as the
+ * previous answer arrived: how many answers a second the service can give) and paced (requests
  * sent at a steady rate, well below that: how long an answer takes while the service is not
  * queueing requests). At saturation the latency is mostly waiting in line: by Little's law its
  * median is about connections / answers per second. Latencies are taken from every answer's own
@@ -9,7 +9,8 @@
  */
 import autocannon from "autocannon"
 import type { Agent } from "node:http"
-import { getJson, type Headers } from "./http.js"
+import { getJson, type Headers, keepAliveAgent, send } from "./http.js"
+import { startPaced } from "./paced.js"
 import { type Latency, summarizeLatencies } from "./stats.js"
 
 export interface Endpoint {
@@ -83,36 +84,46 @@ export interface EndpointResult {
   readonly paced: LoadFigures
 }
 
-const run = (
-  url: string,
-  headers: Headers,
-  connections: number,
-  seconds: number,
-  rate: number | undefined,
-  onAnswer: (status: number, ms: number) => void
-) =>
+const saturate = (url: string, headers: Headers, connections: number, seconds: number, onAnswer: OnAnswer) =>
   new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
-      {
-        url,
-        headers: { ...headers },
-        connections,
-        duration: seconds,
-        timeout: 10,
-        ...(rate === undefined ? {} : { overallRate: rate })
-      },
+      { url, headers: { ...headers }, connections, duration: seconds, timeout: 10 },
       (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
     )
     instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
   })
 
+/** Requests at `rate` a second over keep-alive connections; resolves with how many got no answer at all. */
+const pace = async (url: string, headers: Headers, rate: number, seconds: number, onAnswer: OnAnswer) => {
+  const agent = keepAliveAgent(MAX_PACED_IN_FLIGHT)
+  let unanswered = 0
+  const paced = startPaced({
+    rate,
+    maxInFlight: MAX_PACED_IN_FLIGHT,
+    send: () => send(agent, url, { headers }),
+    onAnswer: (answer) => {
+      if (answer.status === undefined) unanswered++
+      else onAnswer(answer.status, answer.ms)
+    }
+  })
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
+  const { skipped } = await paced.stop()
+  agent.destroy()
+  return { unanswered, skipped }
+}
+
+type OnAnswer = (status: number, ms: number) => void
+
+/** More requests than that unanswered at once, and the paced rate is more than the service can answer. */
+const MAX_PACED_IN_FLIGHT = 16
+
 /** The pause after each endpoint: the requests autocannon cut at its end are cancelled on idle connections. */
 const PAUSE_MS = 500
 
 /**
- * One autocannon run of warm-up + measured seconds, so that no connection is cut between them; only
- * the answers that arrive after the warm-up count. With `rate`, requests go out at that many a
- * second in all; without, as fast as they are answered.
+ * One run of warm-up + measured seconds, so that no connection is cut between them; only the
+ * answers that arrive after the warm-up count. With `rate`, requests go out at that many a second
+ * (see `startPaced`); without, as fast as they are answered, by autocannon.
  */
 const measureLoad = async (
   url: string,
@@ -123,25 +134,35 @@ const measureLoad = async (
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
   const measuredFrom = performance.now() + options.warmup * 1000
-  const result = await run(url, headers, options.connections, options.warmup + options.seconds, rate, (status, ms) => {
+  const onAnswer: OnAnswer = (status, ms) => {
     if (performance.now() < measuredFrom) return
     latencies.push(ms)
     if (status !== 200) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1
-  })
-  const seconds = (performance.now() - measuredFrom) / 1000
+  }
+  const seconds = options.warmup + options.seconds
+  const failures = rate === undefined
+    ? await saturate(url, headers, options.connections, seconds, onAnswer).then((result) => ({
+      // autocannon's counts cover the warm-up too
+      connectionErrors: result.errors,
+      timeouts: result.timeouts
+    }))
+    : await pace(url, headers, rate, seconds, onAnswer).then(({ skipped, unanswered }) => ({
+      // a request not sent because too many were waiting is one the service did not answer in time
+      connectionErrors: unanswered + skipped,
+      timeouts: 0
+    }))
+  const measured = (performance.now() - measuredFrom) / 1000
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
   const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
   return {
     rate,
-    seconds,
+    seconds: measured,
     answered: latencies.length,
-    requestsPerSecond: latencies.length / seconds,
+    requestsPerSecond: latencies.length / measured,
     latency: summarizeLatencies(latencies),
     otherStatuses,
-    // autocannon's count covers the warm-up too
-    connectionErrors: result.errors,
-    timeouts: result.timeouts,
-    errors: others + result.errors
+    ...failures,
+    errors: others + failures.connectionErrors
   }
 }
 

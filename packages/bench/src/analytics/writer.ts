@@ -5,6 +5,7 @@
  */
 import type { PurchaseBody } from "../requests.js"
 import { type Headers, keepAliveAgent, postJson } from "./http.js"
+import { startPaced } from "./paced.js"
 import { type Latency, summarizeLatencies } from "./stats.js"
 
 export interface WriterResult {
@@ -21,7 +22,6 @@ export interface WriterResult {
 }
 
 const MAX_IN_FLIGHT = 64
-const TICK_MS = 5
 
 export interface Writer {
   /** Stops sending; resolves once every request sent was answered. */
@@ -30,39 +30,22 @@ export interface Writer {
 
 export const startWriter = (url: string, rate: number, next: () => PurchaseBody, headers: Headers): Writer => {
   const agent = keepAliveAgent(32)
-  const began = performance.now()
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
-  const inFlight = new Set<Promise<void>>()
-  let due = 0
-  let sent = 0
   let created = 0
-  let skipped = 0
-
-  const fire = () => {
-    sent++
-    const request = postJson(agent, `${url}/purchases`, next(), headers).then((answer) => {
+  const paced = startPaced({
+    rate,
+    maxInFlight: MAX_IN_FLIGHT,
+    send: () => postJson(agent, `${url}/purchases`, next(), headers),
+    onAnswer: (answer) => {
       latencies.push(answer.ms)
       if (answer.status === 201) created++
       else otherStatuses[answer.status ?? "none"] = (otherStatuses[answer.status ?? "none"] ?? 0) + 1
-      inFlight.delete(request)
-    })
-    inFlight.add(request)
-  }
-
-  const timer = rate <= 0 ? undefined : setInterval(() => {
-    const total = Math.floor(((performance.now() - began) / 1000) * rate)
-    for (; due < total; due++) {
-      if (inFlight.size < MAX_IN_FLIGHT) fire()
-      else skipped++
     }
-  }, TICK_MS)
-
+  })
   return {
     stop: async () => {
-      clearInterval(timer)
-      const seconds = (performance.now() - began) / 1000
-      await Promise.all([...inFlight])
+      const { seconds, sent, skipped } = await paced.stop()
       agent.destroy()
       return {
         rate,
