@@ -1,11 +1,11 @@
 import type { SqlError } from "@effect/sql"
 import { PurchasesRepo, type PurchaseToStore, type StoredPurchase } from "@icash/persistence"
-import { Chunk, Config, Deferred, Effect, Exit, Option, Queue, type Tracer } from "effect"
+import { Chunk, Config, Deferred, Effect, Exit, FiberId, Queue, type Tracer } from "effect"
 
 interface Pending {
   readonly purchase: PurchaseToStore
   readonly stored: Deferred.Deferred<StoredPurchase, SqlError.SqlError>
-  readonly span: Option.Option<Tracer.AnySpan>
+  readonly span: Tracer.AnySpan | undefined
 }
 
 /**
@@ -31,7 +31,7 @@ export class GroupCommit extends Effect.Service<GroupCommit>()("cash-register/Gr
           captureStackTrace: false,
           attributes: { "icash.group_size": group.length },
           links: group.flatMap((pending) =>
-            Option.isSome(pending.span) ? [{ _tag: "SpanLink", span: pending.span.value, attributes: {} }] : []
+            pending.span === undefined ? [] : [{ _tag: "SpanLink", span: pending.span, attributes: {} }]
           )
         })
       )
@@ -57,13 +57,15 @@ export class GroupCommit extends Effect.Service<GroupCommit>()("cash-register/Gr
     for (let i = 0; i < writers; i++) yield* Effect.forkScoped(writer)
 
     return {
-      /** Stores the purchase with whatever else is waiting; succeeds once it is committed. */
-      store: (purchase: PurchaseToStore): Effect.Effect<StoredPurchase, SqlError.SqlError> =>
-        Effect.gen(function*() {
-          const stored = yield* Deferred.make<StoredPurchase, SqlError.SqlError>()
-          const span = yield* Effect.option(Effect.currentSpan)
-          yield* Queue.offer(queue, { purchase, stored, span })
-          return yield* Deferred.await(stored)
+      /**
+       * Stores the purchase with whatever else is waiting; succeeds once it is committed. Its
+       * group's span links to `span`.
+       */
+      store: (purchase: PurchaseToStore, span?: Tracer.AnySpan): Effect.Effect<StoredPurchase, SqlError.SqlError> =>
+        Effect.suspend(() => {
+          const stored = Deferred.unsafeMake<StoredPurchase, SqlError.SqlError>(FiberId.none)
+          // a queue shut down (the service stopping) takes nothing
+          return queue.unsafeOffer({ purchase, stored, span }) ? Deferred.await(stored) : Effect.interrupt
         })
     } as const
   })

@@ -1,11 +1,11 @@
-import { HttpApiBuilder, HttpApp, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { AccessLive, KeyAdmin } from "@icash/auth"
-import { type BranchId, Caller, CashRegisterApi, Forbidden } from "@icash/domain"
+import { type BranchId, Caller, CashRegisterApi, encodePurchase, Forbidden } from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { Catalog } from "./Catalog.js"
 import { KeyRetentionLive } from "./KeyRetention.js"
-import { Purchases } from "./Purchases.js"
+import { Purchases, type Recorded } from "./Purchases.js"
 import { RollupUpkeepLive } from "./RollupUpkeep.js"
 
 const CatalogHttpLive = HttpApiBuilder.group(CashRegisterApi, "catalog", (handlers) =>
@@ -27,21 +27,21 @@ const ownBranch = (branchId: BranchId, doing: string) =>
         })
       ))
 
+/** The 201 of a purchase, encoded by hand (see encodePurchase). */
+const created = ({ purchase, replayed }: Recorded) =>
+  HttpServerResponse.unsafeJson(encodePurchase(purchase), {
+    status: 201,
+    headers: replayed ? { "idempotent-replayed": "true" } : undefined
+  })
+
 const PurchasesHttpLive = HttpApiBuilder.group(CashRegisterApi, "purchases", (handlers) =>
   Effect.gen(function*() {
     const purchases = yield* Purchases
     return handlers
       .handle("create", ({ headers, payload }) =>
-        ownBranch(payload.branch_id, "record purchases").pipe(
-          Effect.zipRight(purchases.create(payload, headers["idempotency-key"])),
-          Effect.tap(({ replayed }) =>
-            replayed
-              ? HttpApp.appendPreResponseHandler((_, response) =>
-                Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
-              )
-              : Effect.void
-          ),
-          Effect.map(({ purchase }) => purchase)
+        Effect.zipRight(
+          ownBranch(payload.branch_id, "record purchases"),
+          Effect.map(purchases.create(payload, headers["idempotency-key"]), created)
         ))
       .handle("get", ({ path }) =>
         Effect.tap(purchases.find(path.id), (purchase) =>

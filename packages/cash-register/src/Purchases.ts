@@ -10,7 +10,7 @@ import {
   PurchaseNotFound
 } from "@icash/domain"
 import { PurchasesRepo, type PurchaseToStore } from "@icash/persistence"
-import { Deferred, Effect, Exit, FiberId, Option } from "effect"
+import { Deferred, Effect, Exit, FiberId, Option, type Tracer } from "effect"
 import { createHash, randomUUID } from "node:crypto"
 import { Catalog } from "./Catalog.js"
 import { GroupCommit } from "./GroupCommit.js"
@@ -66,36 +66,61 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
       })
 
     // An id the snapshot does not know may have just been added: look again before refusing.
-    const validate = (input: NewPurchase) =>
+    const validate = (input: NewPurchase, span: Tracer.Span) =>
       Effect.flatMap(catalog.current, (snapshot) => {
         const problem = problemWith(input, snapshot)
         if (problem === undefined) return Effect.void
-        return problem._tag === "DuplicateProducts" ? Effect.fail(problem) : recheck(input)
+        return problem._tag === "DuplicateProducts" ? Effect.fail(problem) : Effect.withParentSpan(recheck(input), span)
       })
 
-    const store = (input: NewPurchase, user_id: CustomerId, idempotency: PurchaseToStore["idempotency"]) =>
+    const store = (
+      input: NewPurchase,
+      user_id: CustomerId,
+      idempotency: PurchaseToStore["idempotency"],
+      span: Tracer.Span
+    ) =>
       groups.store({
         branch_id: input.branch_id,
         user_id,
         product_ids: input.items.map((item) => item.product_id),
         idempotency
-      }).pipe(
+      }, span).pipe(
         Effect.catchTag("SqlError", (error): Effect.Effect<never, CreateError> =>
           isKeyTaken(error)
             ? Effect.fail(new IdempotencyKeyInFlight({ message: keyInFlight }))
             : isConstraintViolation(error)
             // The catalogue changed between validation and storing: say what is now wrong, if anything.
-            ? Effect.zipRight(recheck(input), Effect.die(error))
+            ? Effect.zipRight(Effect.withParentSpan(recheck(input), span), Effect.die(error))
             : Effect.die(error))
       )
 
+    // The steps' spans are made with `useSpan`, which does not make a span the current one: making
+    // it current copies the request's whole Context and FiberRefs, the largest allocations of a
+    // purchase. Only the rare paths that start spans of their own (a catalogue reload) set their
+    // parent explicitly.
     const createOnce = (input: NewPurchase, key: string | undefined) =>
+      Effect.useSpan("Purchases.create", {
+        captureStackTrace: false,
+        attributes: {
+          "icash.branch_id": input.branch_id,
+          "icash.item_count": input.items.length,
+          "icash.idempotency_key": key !== undefined
+        }
+      }, (parent) => createIn(parent, input, key))
+
+    const createIn = (parent: Tracer.Span, input: NewPurchase, key: string | undefined) =>
       Effect.gen(function*() {
         const user_id: CustomerId = input.user_id ?? customerId(randomUUID())
         const idempotency = key === undefined ? undefined : { key, fingerprint: fingerprintOf(input) }
-        yield* validate(input).pipe(Effect.withSpan("Purchases.validate", { captureStackTrace: false }))
-        const stored = yield* store(input, user_id, idempotency).pipe(
-          Effect.withSpan("Purchases.store", { captureStackTrace: false })
+        yield* Effect.useSpan(
+          "Purchases.validate",
+          { parent, captureStackTrace: false },
+          (span) => validate(input, span)
+        )
+        const stored = yield* Effect.useSpan(
+          "Purchases.store",
+          { parent, captureStackTrace: false },
+          (span) => store(input, user_id, idempotency, span)
         )
         if (stored._tag === "Replayed") {
           if (stored.fingerprint !== idempotency?.fingerprint) {
@@ -107,16 +132,7 @@ export class Purchases extends Effect.Service<Purchases>()("cash-register/Purcha
         }
         yield* countPurchase(stored.purchase.branch_id, stored.purchase.total_amount)
         return { purchase: stored.purchase, replayed: false }
-      }).pipe(
-        Effect.withSpan("Purchases.create", {
-          captureStackTrace: false,
-          attributes: {
-            "icash.branch_id": input.branch_id,
-            "icash.item_count": input.items.length,
-            "icash.idempotency_key": key !== undefined
-          }
-        })
-      )
+      })
 
     // Requests with the same key in this process run one after the other: the later ones find the
     // first's purchase stored and replay it.

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { DateTime, Schema } from "effect"
 import { BranchId, CustomerId, ProductId, PurchaseId } from "./Ids.js"
 import { Money } from "./Money.js"
 
@@ -41,6 +41,25 @@ export class Purchase extends Schema.Class<Purchase>("Purchase")({
   total_amount: Money.annotations({ description: "Sum of the items' prices, computed by the server" }),
   items: Schema.Array(PurchaseItem)
 }, { description: "A stored purchase" }) {}
+
+/**
+ * A purchase as `Schema.encode(Purchase)` writes it, by hand: the answer to every POST /purchases,
+ * where Schema's encoding of a value already typed was about 6% of all a purchase allocates.
+ * A test holds the two equal.
+ */
+export const encodePurchase = (purchase: Purchase): typeof Purchase.Encoded => ({
+  id: purchase.id,
+  branch_id: purchase.branch_id,
+  user_id: purchase.user_id,
+  timestamp: DateTime.formatIso(purchase.timestamp),
+  total_amount: purchase.total_amount / 100,
+  items: purchase.items.map((item) => ({
+    product_id: item.product_id,
+    product_name: item.product_name,
+    quantity: item.quantity,
+    unit_price: item.unit_price / 100
+  }))
+})
 
 /** Printable ASCII, 1 to 255 characters: a client's name for one purchase, reused on its retries. */
 export const IdempotencyKey = Schema.String.pipe(

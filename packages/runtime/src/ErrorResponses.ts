@@ -1,4 +1,5 @@
 import {
+  FileSystem,
   type HttpApp,
   HttpIncomingMessage,
   HttpServerError,
@@ -6,7 +7,7 @@ import {
   HttpServerResponse
 } from "@effect/platform"
 import { InternalError, MalformedRequest, PayloadTooLarge, RouteNotFound, ServiceUnavailable } from "@icash/domain"
-import { Effect, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 
 /**
@@ -78,17 +79,24 @@ const payloadTooLarge = HttpServerResponse.unsafeJson(
 )
 
 /**
- * Refuses a body larger than MAX_BODY_BYTES: at once when its Content-Length says so (the body is
- * then left unread, and Node discards it without breaking the connection), else while reading it.
+ * Refuses a body larger than MAX_BODY_BYTES at once when its Content-Length says so (the body is
+ * then left unread, and Node discards it without breaking the connection). A body without one is
+ * cut while it is read: see MaxBodySizeLive.
  */
 export const limitBodySize = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
   Effect.flatMap(
     HttpServerRequest.HttpServerRequest,
-    (request) =>
-      Number(request.headers["content-length"]) > MAX_BODY_BYTES
-        ? Effect.succeed(payloadTooLarge)
-        : HttpIncomingMessage.withMaxBodySize(app, Option.some(MAX_BODY_BYTES))
+    (request) => Number(request.headers["content-length"]) > MAX_BODY_BYTES ? Effect.succeed(payloadTooLarge) : app
   )
+
+/**
+ * The body reader's limit for every request of a server, set once in its context rather than per
+ * request (`withMaxBodySize` copies the request's Context and FiberRefs each time).
+ */
+export const MaxBodySizeLive = Layer.succeed(
+  HttpIncomingMessage.MaxBodySize,
+  Option.some(FileSystem.Size(MAX_BODY_BYTES))
+)
 
 const serviceUnavailable = HttpServerResponse.unsafeJson(
   new ServiceUnavailable({ message: "the database cannot be reached right now; retry after Retry-After seconds" }),

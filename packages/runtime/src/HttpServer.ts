@@ -2,7 +2,7 @@ import { type HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effec
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
-import { jsonErrorResponses, limitBodySize } from "./ErrorResponses.js"
+import { jsonErrorResponses, limitBodySize, MaxBodySizeLive } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
 import { SERVICE_ANNOTATION } from "./Logging.js"
 import { noteFailure } from "./RequestFailure.js"
@@ -33,6 +33,7 @@ export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
     Layer.provide(ShutdownMiddlewareLive),
     Layer.provide(HttpApiBuilder.middleware(limitBodySize)),
+    Layer.provide(MaxBodySizeLive),
     Layer.provide(apiLive)
   )
 

@@ -1,5 +1,18 @@
 import { HttpApp, HttpMiddleware, HttpServerError, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Cause, Clock, Effect, Equal, FiberRef, HashSet, LogLevel, Metric, MetricBoundaries, Option } from "effect"
+import {
+  Cause,
+  Clock,
+  Context,
+  DefaultServices,
+  Effect,
+  Equal,
+  HashSet,
+  LogLevel,
+  Metric,
+  MetricBoundaries,
+  Option,
+  type Tracer
+} from "effect"
 import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 import { failNotedFailure } from "./RequestFailure.js"
 
@@ -63,51 +76,59 @@ const CUSTOMER_PARAMETERS = /([?&]cursor=)[^&]*/g
  */
 export const loggableUrl = (url: string) => url.replace(CUSTOMER_PARAMETERS, "$1redacted")
 
+/** What the access log, the duration metric and the `traceresponse` header need of a request. */
+const answered = (
+  request: HttpServerRequest.HttpServerRequest,
+  url: string,
+  span: Tracer.Span | undefined,
+  clock: Clock.Clock,
+  startedAt: bigint
+): HttpApp.PreResponseHandler =>
+(_, response) =>
+  Effect.withFiberRuntime((fiber) => {
+    const seconds = Number(clock.unsafeCurrentTimeNanos() - startedAt) / 1e9
+    const route = String(span?.attributes.get("http.route") ?? "")
+    durationOf(request.method, route === "" ? "unmatched" : route, response.status).unsafeUpdate(seconds, [])
+    const traced = span === undefined ? response : HttpServerResponse.setHeader(
+      response,
+      "traceresponse",
+      `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+    )
+    if (fiber.getFiberRef(HttpMiddleware.loggerDisabled)) return Effect.succeed(traced)
+    const level = response.status >= 500 ? LogLevel.Warning : LogLevel.Info
+    // the fields as a part of the message (the logger makes them top-level fields): cheaper than annotations
+    return Effect.as(
+      Effect.logWithLevel(level, `${request.method} ${url} ${response.status}`, {
+        "http.request.method": request.method,
+        "http.route": route,
+        "url.path": url,
+        "http.response.status_code": response.status,
+        "duration_ms": Math.round(seconds * 1e4) / 10
+      }),
+      traced
+    )
+  })
+
 /**
  * Runs inside each request's server span: names the trace in a W3C `traceresponse` header on every
  * answer (errors included), marks a failed request's span as an error, records the request's
  * duration per route, and writes the access log line (with the cause only for a defect: a bug).
+ * Written with the fiber at hand rather than a generator: it runs on every request.
  */
-export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.gen(function*() {
-    const span = yield* Effect.option(Effect.currentSpan)
-    const request = yield* HttpServerRequest.HttpServerRequest
+export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
+  const handled = failNotedFailure(app)
+  return Effect.withFiberRuntime((fiber) => {
+    const current = fiber.currentSpan
+    const span = current?._tag === "Span" ? current : undefined
+    const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
     const url = loggableUrl(request.url)
-    if (url !== request.url && Option.isSome(span)) {
-      span.value.attribute("url.query", url.slice(url.indexOf("?") + 1))
-      span.value.attribute("url.full", "redacted: it names a customer")
+    if (url !== request.url && span !== undefined) {
+      span.attribute("url.query", url.slice(url.indexOf("?") + 1))
+      span.attribute("url.full", "redacted: it names a customer")
     }
-    const startedAt = yield* Clock.currentTimeNanos
-    yield* HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.gen(function*() {
-        const seconds = Number((yield* Clock.currentTimeNanos) - startedAt) / 1e9
-        const route = String(
-          Option.getOrElse(Option.flatMap(span, (s) => Option.fromNullable(s.attributes.get("http.route"))), () => "")
-        )
-        yield* Metric.update(durationOf(request.method, route === "" ? "unmatched" : route, response.status), seconds)
-        if (!(yield* FiberRef.get(HttpMiddleware.loggerDisabled))) {
-          const level = response.status >= 500 ? LogLevel.Warning : LogLevel.Info
-          // the fields as a part of the message (the logger makes them top-level fields): cheaper than annotations
-          yield* Effect.logWithLevel(level, `${request.method} ${url} ${response.status}`, {
-            "http.request.method": request.method,
-            "http.route": route,
-            "url.path": url,
-            "http.response.status_code": response.status,
-            "duration_ms": Math.round(seconds * 1e4) / 10
-          })
-        }
-        return Option.match(span, {
-          onNone: () => response,
-          onSome: (s) =>
-            HttpServerResponse.setHeader(
-              response,
-              "traceresponse",
-              `00-${s.traceId}-${s.spanId}-${s.sampled ? "01" : "00"}`
-            )
-        })
-      })
-    )
-    return yield* failNotedFailure(app).pipe(
+    const clock = Context.get(fiber.getFiberRef(DefaultServices.currentServices), Clock.Clock)
+    return HttpApp.appendPreResponseHandler(answered(request, url, span, clock, clock.unsafeCurrentTimeNanos())).pipe(
+      Effect.zipRight(handled),
       Effect.tapErrorCause((cause) =>
         clientDisconnected(cause)
           ? Effect.logInfo(`${request.method} ${url}: the client disconnected before the answer`).pipe(
@@ -117,3 +138,4 @@ export const httpTelemetry = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default
       )
     )
   })
+}

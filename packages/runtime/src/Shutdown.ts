@@ -35,12 +35,14 @@ export const ShutdownLive = Layer.effect(
     let inFlight = 0
     let stopping = false
     const servers: Array<http.Server> = []
-    const track = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-      Effect.suspend(() => {
+    const track = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> => {
+      const counted = Effect.ensuring(app, Effect.sync(() => inFlight--))
+      return Effect.suspend(() => {
         if (stopping) return Effect.succeed(refused)
         inFlight++
-        return Effect.ensuring(app, Effect.sync(() => inFlight--))
+        return counted
       })
+    }
     let connections = 0
     const attach = (server: http.Server) => {
       servers.push(server)
