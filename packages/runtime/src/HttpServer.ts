@@ -1,7 +1,8 @@
-import { type HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer } from "@effect/platform"
+import { type HttpApi, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
+import { docsLive } from "./Docs.js"
 import { jsonErrorResponses, limitBodySize, MaxBodySizeLive } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
 import { SERVICE_ANNOTATION } from "./Logging.js"
@@ -27,7 +28,7 @@ const allowedHeaders = [
  */
 export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
   HttpApiBuilder.serve(httpTelemetry).pipe(
-    Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+    Layer.provide(docsLive("/docs")),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
     Layer.provide(HttpApiBuilder.middleware((app) => jsonErrorResponses(noteFailure(app)))),
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
