@@ -84,15 +84,24 @@ export class LiveFigures extends Schema.Class<LiveFigures>("LiveFigures")({
 }, { description: "The chain's live figures" }) {}
 
 /** An IANA time zone name that this runtime knows (`Europe/Paris`, `UTC`, ...). */
+// Names the runtime accepted, so that each is checked once: building an Intl.DateTimeFormat costs
+// a quarter of a millisecond, more than the rest of a request's validation. Only real zones get in,
+// so the set stays as small as the time zone database.
+const knownTimeZones = new Set<string>()
+
+const isTimeZone = (name: string) => {
+  if (knownTimeZones.has(name)) return true
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name })
+  } catch {
+    return false
+  }
+  knownTimeZones.add(name)
+  return true
+}
+
 export const TimeZone = Schema.String.pipe(
-  Schema.filter((name) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: name })
-      return true
-    } catch {
-      return false
-    }
-  }, { message: () => "tz must be an IANA time zone name, such as UTC or Europe/Paris" })
+  Schema.filter(isTimeZone, { message: () => "tz must be an IANA time zone name, such as UTC or Europe/Paris" })
 ).annotations({ description: "IANA time zone name", examples: ["UTC", "Europe/Paris"] })
 
 export const SalesBucketSize = Schema.Literal("hour", "day")
