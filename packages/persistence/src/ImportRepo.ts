@@ -57,17 +57,15 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           FROM upserted`
     })
 
-    // For the statements of a bulk load, in this transaction only: no JIT (its compilation costs
-    // more than it saves on these plans) and, on a server, room to sort and hash in memory. The
-    // embedded engine's memory is this process's, and never given back: it keeps the defaults.
+    // For the statements of a bulk load, in this transaction only, on a server: room to sort and
+    // hash in memory (JIT is off on every connection already, see PgLive). The embedded engine's
+    // memory is this process's, and never given back: it keeps the defaults.
     // The staging table is indexed on seq from the start: each slice is written as soon as it is
     // COPied, and read back by its range of seq. The purchases and items written while no trigger
     // fires are kept for `icash_fold_imported()` (migration 0007).
     const embedded = Option.isSome(yield* EmbeddedPGlite)
     const createStaging = Effect.all([
-      embedded
-        ? sql`SELECT set_config('jit', 'off', true)`
-        : sql`SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`,
+      embedded ? Effect.void : sql`SELECT set_config('work_mem', '64MB', true)`,
       sql.unsafe(createPurchaseStaging),
       sql.unsafe(`CREATE INDEX ON ${PURCHASE_STAGING} (seq)`),
       sql.unsafe(`

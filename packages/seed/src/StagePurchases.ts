@@ -21,12 +21,13 @@ const firstSliceSize = (purchasesPerStatement: number) => Math.ceil(purchasesPer
 
 /**
  * Reads a purchases file into the staging table of the current transaction as the file is read, a
- * slice of `purchasesPerStatement` purchases at a time (the first one a tenth of that): each row is checked against the catalogue,
- * each bad one collected in `bad` with its line, each good one COPied with its slice. Once a slice
- * is staged, `onSlice` is run with its range of `seq`, while the next slice is being read: reading
- * and checking the file goes on alongside the database's work, a slice ahead at most, so memory
- * holds a few slices whatever the file's size. Whether two rows are the same purchase is left to
- * the staging table. Returns how many purchases were staged (their `seq` runs from 1 to that number).
+ * slice of `purchasesPerStatement` purchases at a time (the first one a tenth of that): each row is
+ * checked against the catalogue, each bad one collected in `bad` with its line, each good one
+ * COPied with its slice. Once a slice is staged, `onSlice` is run with its range of `seq`, while
+ * the next slice is being read: reading and checking the file goes on alongside the database's
+ * work, a slice ahead at most, so memory holds a few slices whatever the file's size. Whether two
+ * rows are the same purchase is left to the staging table. Returns how many purchases were staged
+ * (their `seq` runs from 1 to that number).
  */
 export const stagePurchases = Effect.fn("Seed.stagePurchases")(
   function*<E, R>(

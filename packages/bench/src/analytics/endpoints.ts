@@ -62,7 +62,7 @@ export const deepCursor = async (agent: Agent, baseUrl: string, depth: number, h
   return cursor === undefined ? undefined : { cursor, rows }
 }
 
-/** One autocannon run's measured stretch. */
+/** One run's measured stretch, saturated or paced. */
 export interface LoadFigures {
   /** Requests a second asked for; undefined when saturated (as many as answered). */
   readonly rate: number | undefined
@@ -84,16 +84,23 @@ export interface EndpointResult {
   readonly paced: LoadFigures
 }
 
+/** As fast as answered, by autocannon; its failure counts cover the warm-up too. */
 const saturate = (url: string, headers: Headers, connections: number, seconds: number, onAnswer: OnAnswer) =>
-  new Promise<autocannon.Result>((resolve, reject) => {
+  new Promise<Failures>((resolve, reject) => {
     const instance = autocannon(
       { url, headers: { ...headers }, connections, duration: seconds, timeout: 10 },
-      (error, result) => error !== null && error !== undefined ? reject(error) : resolve(result)
+      (error, result) =>
+        error !== null && error !== undefined
+          ? reject(error)
+          : resolve({ connectionErrors: result.errors, timeouts: result.timeouts })
     )
     instance.on("response", (_client, status: number, _bytes, ms: number) => onAnswer(status, ms))
   })
 
-/** Requests at `rate` a second over keep-alive connections; resolves with how many got no answer at all. */
+/**
+ * At `rate` requests a second over keep-alive connections (see `startPaced`). A request not sent
+ * because too many were waiting counts as one the service did not answer in time.
+ */
 const pace = async (url: string, headers: Headers, rate: number, seconds: number, onAnswer: OnAnswer) => {
   const agent = keepAliveAgent(MAX_PACED_IN_FLIGHT)
   let unanswered = 0
@@ -109,7 +116,13 @@ const pace = async (url: string, headers: Headers, rate: number, seconds: number
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const { skipped } = await paced.stop()
   agent.destroy()
-  return { unanswered, skipped }
+  const failures: Failures = { connectionErrors: unanswered + skipped, timeouts: 0 }
+  return failures
+}
+
+interface Failures {
+  readonly connectionErrors: number
+  readonly timeouts: number
 }
 
 type OnAnswer = (status: number, ms: number) => void
@@ -141,16 +154,8 @@ const measureLoad = async (
   }
   const seconds = options.warmup + options.seconds
   const failures = rate === undefined
-    ? await saturate(url, headers, options.connections, seconds, onAnswer).then((result) => ({
-      // autocannon's counts cover the warm-up too
-      connectionErrors: result.errors,
-      timeouts: result.timeouts
-    }))
-    : await pace(url, headers, rate, seconds, onAnswer).then(({ skipped, unanswered }) => ({
-      // a request not sent because too many were waiting is one the service did not answer in time
-      connectionErrors: unanswered + skipped,
-      timeouts: 0
-    }))
+    ? await saturate(url, headers, options.connections, seconds, onAnswer)
+    : await pace(url, headers, rate, seconds, onAnswer)
   const measured = (performance.now() - measuredFrom) / 1000
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
   const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
