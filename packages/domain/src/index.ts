@@ -1,5 +1,6 @@
 export * from "./Access.js"
 export * from "./Analytics.js"
+export * from "./AnalyticsEncoded.js"
 export * from "./ApiKeys.js"
 export * from "./CashRegisterApi.js"
 export * from "./Catalog.js"

@@ -1,20 +1,31 @@
-import { HttpApiBuilder } from "@effect/platform"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { AccessLive } from "@icash/auth"
-import { StoreAnalyticsApi } from "@icash/domain"
+import {
+  encodeLoyalCustomersPage,
+  encodeSales,
+  encodeTopProducts,
+  encodeUniqueCustomers,
+  StoreAnalyticsApi
+} from "@icash/domain"
 import { healthHandlers, serveApi } from "@icash/runtime"
 import { Effect, Layer } from "effect"
 import { Analytics } from "./Analytics.js"
 import { FiguresFeed } from "./FiguresFeed.js"
 import { liveStream } from "./LiveStream.js"
 
+/** A 200 of an answer its hand encoder writes (see AnalyticsEncoded), instead of the endpoint's Schema. */
+const json = <A, I>(encode: (answer: A) => I) => (answer: A) => HttpServerResponse.unsafeJson(encode(answer))
+
 const AnalyticsHttpLive = HttpApiBuilder.group(StoreAnalyticsApi, "analytics", (handlers) =>
   Effect.gen(function*() {
     const analytics = yield* Analytics
     return handlers
-      .handle("uniqueCustomers", () => analytics.uniqueCustomers())
-      .handle("loyalCustomers", ({ urlParams }) => analytics.loyalCustomers(urlParams))
-      .handle("topProducts", ({ urlParams }) => analytics.topProducts(urlParams))
-      .handle("sales", ({ urlParams }) => analytics.sales(urlParams))
+      .handle("uniqueCustomers", () => Effect.map(analytics.uniqueCustomers(), json(encodeUniqueCustomers)))
+      .handle("loyalCustomers", ({ urlParams }) =>
+        Effect.map(analytics.loyalCustomers(urlParams), json(encodeLoyalCustomersPage)))
+      .handle("topProducts", ({ urlParams }) =>
+        Effect.map(analytics.topProducts(urlParams), json(encodeTopProducts)))
+      .handle("sales", ({ urlParams }) => Effect.map(analytics.sales(urlParams), json(encodeSales)))
       .handle("stream", ({ request }) => liveStream(request.headers["last-event-id"]))
   }))
 
