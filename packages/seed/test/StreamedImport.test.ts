@@ -80,6 +80,20 @@ const withLine = (lines: ReadonlyArray<string>, line: number, text: string, mode
   return copy
 }
 
+/** `lines` with line `first` repeated at line `at` are refused, naming both lines, and nothing is loaded. */
+const refusesRepeat = (lines: ReadonlyArray<string>, first: number, at: number) =>
+  Effect.gen(function*() {
+    const before = yield* figures
+    const file = yield* tempFile(withLine(lines, at, lines[first - 1]!, "insert"))
+    const error = yield* loadPurchases(file).pipe(Effect.flip)
+    expect(error).toMatchObject({
+      _tag: "InvalidFile",
+      badRowCount: 1,
+      badRows: [{ line: at, reason: `same purchase as line ${first} (branch, timestamp, customer and items)` }]
+    })
+    expect(yield* figures).toEqual(before)
+  })
+
 /** A purchases line of the sample whose total is off by a cent. */
 const wrongTotal = (line: string) =>
   line.replace(/,([\d.]+)$/, (_, total) => `,${formatCents(parseDecimalCents(total)! + 1)}`)
@@ -186,31 +200,14 @@ for (const engine of await testEngines()) {
       }))
 
     it.scoped("refuses a purchase repeated far from its first line, naming both lines", () =>
-      Effect.gen(function*() {
-        const before = yield* figures
-        const file = yield* tempFile(withLine(sampleLines, 2900, sampleLines[2]!, "insert"))
-        const error = yield* loadPurchases(file).pipe(Effect.flip)
-        expect(error).toMatchObject({
-          _tag: "InvalidFile",
-          badRowCount: 1,
-          badRows: [{ line: 2900, reason: "same purchase as line 3 (branch, timestamp, customer and items)" }]
-        })
-        expect(yield* figures).toEqual(before)
-      }))
+      refusesRepeat(sampleLines, 3, 2900))
 
     it.scoped("refuses a file of new purchases in which one repeats another slice's, naming both lines", () =>
-      Effect.gen(function*() {
-        const before = yield* figures
-        const fresh = [...largeSamplePurchases(12, { purchases: 1500, customers: 200 })].join("").trimEnd().split("\n")
-        const file = yield* tempFile(withLine(fresh, 1400, fresh[5]!, "insert"))
-        const error = yield* loadPurchases(file).pipe(Effect.flip)
-        expect(error).toMatchObject({
-          _tag: "InvalidFile",
-          badRowCount: 1,
-          badRows: [{ line: 1400, reason: "same purchase as line 6 (branch, timestamp, customer and items)" }]
-        })
-        expect(yield* figures).toEqual(before)
-      }))
+      refusesRepeat(
+        [...largeSamplePurchases(12, { purchases: 1500, customers: 200 })].join("").trimEnd().split("\n"),
+        6,
+        1400
+      ))
 
     it.scoped("counts every bad row, and reports the first ones of the file whichever check found them", () =>
       Effect.gen(function*() {

@@ -116,8 +116,7 @@ const pace = async (url: string, headers: Headers, rate: number, seconds: number
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const { skipped } = await paced.stop()
   agent.destroy()
-  const failures: Failures = { connectionErrors: unanswered + skipped, timeouts: 0 }
-  return failures
+  return { connectionErrors: unanswered + skipped, timeouts: 0 } satisfies Failures
 }
 
 interface Failures {

@@ -8,18 +8,22 @@ import { cpuMs, cpuOfCommand, cpuSince, machineCpu, sampleResources, type Servic
 import { type Catalogue, prng, purchaseStream } from "../requests.js"
 import { type Endpoint, type EndpointResult, measureEndpoint } from "./endpoints.js"
 import type { Headers } from "./http.js"
-import type { AnalyticsResult } from "./report.js"
+import { type AnalyticsResult, errorsOf } from "./report.js"
 import { measureStreamLag } from "./stream.js"
 import { startWriter } from "./writer.js"
 
 const WRITER_STREAM = 0x51ed
 const LAG_STREAM = 0x1a6
 
-const describe = ({ name, paced, saturated }: EndpointResult) =>
-  `${name}: saturated ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.latency.p50.toFixed(2)} ms, ` +
-  `p99 ${saturated.latency.p99.toFixed(2)} ms; at ${paced.rate} req/s p50 ${paced.latency.p50.toFixed(2)} ms, ` +
-  `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms; ` +
-  `${saturated.errors + paced.errors} errors`
+const describe = (endpoint: EndpointResult) => {
+  const { name, paced, saturated } = endpoint
+  return (
+    `${name}: saturated ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.latency.p50.toFixed(2)} ms, ` +
+    `p99 ${saturated.latency.p99.toFixed(2)} ms; at ${paced.rate} req/s p50 ${paced.latency.p50.toFixed(2)} ms, ` +
+    `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms; ` +
+    `${errorsOf(endpoint)} errors`
+  )
+}
 
 export const measureUnderWrites = async (input: {
   readonly options: AnalyticsOptions

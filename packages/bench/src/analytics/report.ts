@@ -55,7 +55,8 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 const MB = 1e6
 const count = (n: number) => n.toLocaleString("en-US")
 
-const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors
+/** An endpoint's errors, saturated and paced. */
+export const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors
 
 /**
  * The issue's targets, each ok or missed. An answer's time is its time at the paced rate: at
@@ -144,7 +145,8 @@ export const formatAnalyticsTable = (
   context: string
 ) => {
   const rows: Array<ReadonlyArray<string>> = [header(result.endpoints[0]?.paced.rate)]
-  for (const { name, paced, saturated } of result.endpoints) {
+  for (const endpoint of result.endpoints) {
+    const { name, paced, saturated } = endpoint
     rows.push([
       name,
       fixed(saturated.requestsPerSecond),
@@ -153,7 +155,7 @@ export const formatAnalyticsTable = (
       fixed(paced.latency.p50, 2),
       fixed(paced.latency.p99, 2),
       fixed(paced.latency.max, 1),
-      String(saturated.errors + paced.errors),
+      String(errorsOf(endpoint)),
       paced.latency.p99 <= ANALYTICS_TARGETS.p99Ms ? "ok" : "MISSED"
     ])
   }
