@@ -40,15 +40,13 @@ const postgres = (url: Redacted.Redacted) =>
                 max: maxConnections,
                 application_name: applicationName,
                 // a database that cannot be reached fails a request within two seconds (a 503), never hangs it
-                connectionTimeoutMillis: 2000
-              })
-              // Every statement of ours reads a few indexed rows or writes in bulk: compiling one with
-              // LLVM costs milliseconds and never pays, yet the planner asks for it when a set-returning
-              // function's default estimate (1,000 rows) inflates a plan's cost. Set on each new
-              // connection, before anything else it runs (not as a startup option, which connection
-              // poolers such as PgBouncer refuse); a server that has no such setting just refuses it.
-              pool.on("connect", (client) => {
-                client.query("SET jit = off").catch(() => {})
+                connectionTimeoutMillis: 2000,
+                // Every statement of ours reads a few indexed rows or writes in bulk: compiling one with
+                // LLVM costs milliseconds and never pays, yet the planner asks for it when a set-returning
+                // function's default estimate (1,000 rows) inflates a plan's cost. Set on each new
+                // connection before the pool hands it out (not as a startup option, which connection
+                // poolers such as PgBouncer refuse); a server that has no such setting just refuses it.
+                onConnect: (client) => client.query("SET jit = off").then(() => {}, () => {})
               })
               // An idle connection the server ends (a restart, pg_terminate_backend) is dropped from the
               // pool, which says so here; unheard, that event would crash the process.

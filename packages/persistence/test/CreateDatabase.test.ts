@@ -21,6 +21,10 @@ describe.runIf(onPostgres)("a first start on a PostgreSQL server", () => {
     Effect.gen(function*() {
       const name = `icash_new_${randomBytes(4).toString("hex")}`
       yield* Effect.addFinalizer(() => dropDatabase(name))
+      const warnings: Array<string> = []
+      const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`)
+      process.on("warning", onWarning)
+      yield* Effect.addFinalizer(() => Effect.sync(() => process.off("warning", onWarning)))
       const url = new URL(testServerUrl().href)
       url.pathname = `/${name}`
       const start = Effect.gen(function*() {
@@ -37,5 +41,9 @@ describe.runIf(onPostgres)("a first start on a PostgreSQL server", () => {
       // and its connections never compile a statement just in time (see PgLive)
       expect(yield* start).toEqual({ tables: 5, jit: "off" })
       expect(yield* start).toEqual({ tables: 5, jit: "off" })
+      // set before the pool hands a connection out, not beside its first query (which node-postgres
+      // warns of, on the process's stderr)
+      yield* Effect.sleep("10 millis")
+      expect(warnings).toEqual([])
     }))
 })
