@@ -133,7 +133,8 @@ describe("the analytics targets", () => {
     name,
     path: "/",
     saturated: load(undefined, p99 * 10),
-    paced: load(100, p99)
+    paced: load(100, p99),
+    floorPaced: load(100, p99 / 2)
   })
   const result = (changes: Partial<AnalyticsResult>): AnalyticsResult => ({
     dataset: {} as AnalyticsResult["dataset"],
@@ -166,7 +167,8 @@ describe("the analytics targets", () => {
       readYourWrites: { checked: 2, counted: 2 }
     },
     exactness: [{ name: "x", ok: true, detail: "" }],
-    cpu: { cashRegisterCores: 0, postgresCores: 0, benchCores: 0, otherBusy: 0 },
+    floorAgrees: [{ name: "floor = iCash, a", ok: true, detail: "" }],
+    cpu: { cashRegisterCores: 0, floorCores: 0, postgresCores: 0, benchCores: 0, otherBusy: 0 },
     ...changes
   })
   const met = (r: AnalyticsResult) => Object.fromEntries(analyticsTargets(r).map((t) => [t.name, t.met]))
@@ -182,6 +184,7 @@ describe("the analytics targets", () => {
     expect(met(result({ stream: { ...base.stream, notSeen: 1 } })).streamLagMs).toBe(false)
     expect(met(result({ writes: { ...base.writes, errors: 1 } })).errors).toBe(false)
     expect(met(result({ exactness: [{ name: "x", ok: false, detail: "" }] })).exact).toBe(false)
+    expect(met(result({ floorAgrees: [{ name: "floor = iCash, a", ok: false, detail: "" }] })).exact).toBe(false)
     expect(met(result({ stream: { ...base.stream, readYourWrites: { checked: 2, counted: 1 } } })).exact).toBe(false)
   })
 
@@ -191,6 +194,10 @@ describe("the analytics targets", () => {
     expect(analyticsProblems(result({ exactness: [{ name: "top products", ok: false, detail: "d" }] }))).toEqual([
       "top products: d"
     ])
+    expect(analyticsProblems(result({ floorAgrees: [{ name: "floor = iCash, a", ok: false, detail: "d" }] })))
+      .toEqual(["floor = iCash, a: d"])
+    const failingFloor = { ...endpoint("a", 2), floorPaced: { ...load(100, 2), errors: 3, otherStatuses: { 401: 3 } } }
+    expect(analyticsProblems(result({ endpoints: [failingFloor] }))).toEqual(["a: 3 errors {\"401\":3}"])
     expect(analyticsProblems(result({ writes: { ...base.writes, errors: 2, otherStatuses: { 500: 2 } } }))).toEqual([
       "writes: 2 errors {\"500\":2}"
     ])

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto"
 import { describe, expect, it } from "vitest"
 import { bearer, redactSecrets, secretFromOutput } from "../src/database.js"
-import { checkKey, type KeyRow, keysById, otherBranch, type Role } from "../src/floor/keys.js"
+import { ANALYTICS_ROLES, checkKey, type KeyRow, keysById, otherBranch, type Role } from "../src/floor/keys.js"
 
 /** A key as `npm run keys -- create` makes one: its secret, and its row as the floor loads it. */
 const makeKey = (role: Role, branch_id: number | null = null) => {
@@ -59,6 +59,16 @@ describe("the floor's key check", () => {
     const adminAccess = checkKey(keys, `Bearer ${admin.secret}`)
     if (adminAccess._tag !== "Allowed") throw new Error(adminAccess.message)
     expect(otherBranch(adminAccess.key, 3)).toBeUndefined()
+  })
+
+  it("lets analyst and admin keys read the analytics, and refuses a register key (403)", () => {
+    expect(checkKey(keys, `Bearer ${analyst.secret}`, ANALYTICS_ROLES)._tag).toBe("Allowed")
+    expect(checkKey(keys, `Bearer ${admin.secret}`, ANALYTICS_ROLES)._tag).toBe("Allowed")
+    expect(checkKey(keys, `Bearer ${register.secret}`, ANALYTICS_ROLES)).toEqual({
+      _tag: "Forbidden",
+      message: "a register key may not use this endpoint; it takes an analyst or an admin key"
+    })
+    expect(checkKey(keys, undefined, ANALYTICS_ROLES)._tag).toBe("Unauthorized")
   })
 })
 

@@ -82,6 +82,8 @@ export interface EndpointResult {
   readonly path: string
   readonly saturated: LoadFigures
   readonly paced: LoadFigures
+  /** The same requests at the same rate on the floor, right after (see floor/analytics.ts). */
+  readonly floorPaced: LoadFigures
 }
 
 /** As fast as answered, by autocannon; its failure counts cover the warm-up too. */
@@ -170,9 +172,12 @@ const measureLoad = async (
   }
 }
 
-/** An endpoint saturated, then paced at `options.rate` requests a second. */
+/**
+ * An endpoint saturated, then paced at `options.rate` requests a second; then the floor's answer to
+ * the same request paced at the same rate, under the same writes: what this machine allows.
+ */
 export const measureEndpoint = async (
-  baseUrl: string,
+  urls: { readonly icash: string; readonly floor: string },
   endpoint: Endpoint,
   options: {
     readonly connections: number
@@ -182,8 +187,9 @@ export const measureEndpoint = async (
   },
   headers: Headers
 ): Promise<EndpointResult> => {
-  const url = `${baseUrl}${endpoint.path}`
+  const url = `${urls.icash}${endpoint.path}`
   const saturated = await measureLoad(url, options, headers, undefined)
   const paced = await measureLoad(url, options, headers, options.rate)
-  return { name: endpoint.name, path: endpoint.path, saturated, paced }
+  const floorPaced = await measureLoad(`${urls.floor}${endpoint.path}`, options, headers, options.rate)
+  return { name: endpoint.name, path: endpoint.path, saturated, paced, floorPaced }
 }

@@ -3,6 +3,7 @@
  * rollups) against the same figures computed directly from the purchases and their items.
  */
 import { withClient } from "../database.js"
+import type { Endpoint } from "./endpoints.js"
 import { getJson, type Headers, keepAliveAgent } from "./http.js"
 import { openStream } from "./stream.js"
 
@@ -132,4 +133,40 @@ export const checkExactness = async (options: {
       check(`sales, hours of 24 h, branch ${options.branch}`, bucketKeys(salesHours.buckets), bucketKeys(sqlHours))
     ]
   })
+}
+
+/**
+ * The floor's answer to each measured request equals iCash's, so both did the same work. A sales
+ * answer's `from` and `to` default to the moment of the request, and are left out.
+ */
+export const checkFloorAgrees = async (options: {
+  readonly icashUrl: string
+  readonly floorUrl: string
+  readonly endpoints: ReadonlyArray<Endpoint>
+  readonly headers: Headers
+}): Promise<ReadonlyArray<Check>> => {
+  const agent = keepAliveAgent(2)
+  const answer = async (baseUrl: string, path: string) => {
+    const { from: _from, to: _to, ...rest } = await getJson<Record<string, unknown>>(
+      agent,
+      `${baseUrl}${path}`,
+      options.headers
+    )
+    return rest
+  }
+  try {
+    const checks: Array<Check> = []
+    for (const endpoint of options.endpoints) {
+      const icash = JSON.stringify(await answer(options.icashUrl, endpoint.path))
+      const floor = JSON.stringify(await answer(options.floorUrl, endpoint.path))
+      checks.push({
+        name: `floor = iCash, ${endpoint.name}`,
+        ok: icash === floor,
+        detail: icash === floor ? "" : `iCash ${icash.slice(0, 300)} / floor ${floor.slice(0, 300)}`
+      })
+    }
+    return checks
+  } finally {
+    agent.destroy()
+  }
 }

@@ -16,12 +16,12 @@ const WRITER_STREAM = 0x51ed
 const LAG_STREAM = 0x1a6
 
 const describe = (endpoint: EndpointResult) => {
-  const { name, paced, saturated } = endpoint
+  const { floorPaced, name, paced, saturated } = endpoint
   return (
     `${name}: saturated ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.latency.p50.toFixed(2)} ms, ` +
     `p99 ${saturated.latency.p99.toFixed(2)} ms; at ${paced.rate} req/s p50 ${paced.latency.p50.toFixed(2)} ms, ` +
-    `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms; ` +
-    `${errorsOf(endpoint)} errors`
+    `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms (floor p50 ` +
+    `${floorPaced.latency.p50.toFixed(2)} ms, p99 ${floorPaced.latency.p99.toFixed(2)} ms); ${errorsOf(endpoint)} errors`
   )
 }
 
@@ -30,6 +30,8 @@ export const measureUnderWrites = async (input: {
   readonly seed: number
   readonly analytics: Service
   readonly register: Service
+  /** The floor server on the same database (its analytics answers are measured after iCash's). */
+  readonly floor: Service
   readonly catalogue: Catalogue
   /** Customers who bought before: the writer's purchases leave the count of customers as it is. */
   readonly returning: ReadonlyArray<string>
@@ -43,6 +45,7 @@ export const measureUnderWrites = async (input: {
   const postgresBefore = cpuOfCommand("postgres")
   const benchBefore = process.cpuUsage()
   const registerBefore = cpuMs(register.pid)
+  const floorBefore = cpuMs(input.floor.pid)
   const sampler = sampleResources(analytics.pid)
   const began = performance.now()
   const writer = startWriter(
@@ -53,12 +56,18 @@ export const measureUnderWrites = async (input: {
   )
   progress(
     `measuring ${input.endpoints.length} endpoints, ${options.warmup} s warm-up + ${options.seconds} s each at ` +
-      `${options.connections} connections, saturated and then at ${options.rate} req/s, while writing ` +
+      `${options.connections} connections, saturated and then at ${options.rate} req/s, then the floor at ` +
+      `${options.rate} req/s, while writing ` +
       `${options.writeRate} purchases/s`
   )
   const endpoints: Array<EndpointResult> = []
   for (const endpoint of input.endpoints) {
-    const result = await measureEndpoint(analytics.baseUrl, endpoint, options, input.headers)
+    const result = await measureEndpoint(
+      { icash: analytics.baseUrl, floor: input.floor.baseUrl },
+      endpoint,
+      options,
+      input.headers
+    )
     progress(describe(result))
     endpoints.push(result)
   }
@@ -78,9 +87,11 @@ export const measureUnderWrites = async (input: {
   const benchCpu = process.cpuUsage(benchBefore)
   const benchMs = (benchCpu.user + benchCpu.system) / 1000
   const registerMs = cpuMs(register.pid) - registerBefore
+  const floorMs = cpuMs(input.floor.pid) - floorBefore
   const postgresMs = cpuSince(postgresBefore, cpuOfCommand("postgres"))
   const machineAfter = machineCpu()
-  const otherMs = machineAfter.processMs - machineBefore.processMs - resources.cpuMs - registerMs - postgresMs - benchMs
+  const otherMs = machineAfter.processMs - machineBefore.processMs - resources.cpuMs - registerMs - floorMs - postgresMs -
+    benchMs
   progress(
     `stream lag: p50 ${stream.lag.p50.toFixed(0)} ms, p99 ${stream.lag.p99.toFixed(0)} ms, ` +
       `max ${stream.lag.max.toFixed(0)} ms, ${stream.notSeen} not seen; writes: ${writes.created} × 201, ` +
@@ -95,6 +106,7 @@ export const measureUnderWrites = async (input: {
     storeAnalyticsCores: cores(resources.cpuMs),
     cpu: {
       cashRegisterCores: cores(registerMs),
+      floorCores: cores(floorMs),
       postgresCores: cores(postgresMs),
       benchCores: cores(benchMs),
       otherBusy: Math.max(0, otherMs) / (machineAfter.totalMs - machineBefore.totalMs)

@@ -35,8 +35,11 @@ export interface AnalyticsResult {
   readonly writes: WriterResult
   readonly stream: StreamLagResult
   readonly exactness: ReadonlyArray<Check>
+  /** The floor's answers against iCash's, one check per endpoint. */
+  readonly floorAgrees: ReadonlyArray<Check>
   readonly cpu: {
     readonly cashRegisterCores: number
+    readonly floorCores: number
     readonly postgresCores: number
     readonly benchCores: number
     readonly otherBusy: number
@@ -55,8 +58,8 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 const MB = 1e6
 const count = (n: number) => n.toLocaleString("en-US")
 
-/** An endpoint's errors, saturated and paced. */
-export const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors
+/** An endpoint's errors, saturated and paced, and the floor's. */
+export const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors + e.floorPaced.errors
 
 /**
  * The issue's targets, each ok or missed. An answer's time is its time at the paced rate: at
@@ -71,7 +74,7 @@ export const analyticsTargets = (result: AnalyticsResult): ReadonlyArray<TargetC
   const lag = result.stream.notSeen > 0 ? Infinity : result.stream.lag.max
   const errors = result.endpoints.reduce((sum, e) => sum + errorsOf(e), 0) + result.writes.errors +
     result.stream.postErrors
-  const mismatches = result.exactness.filter((c) => !c.ok).length +
+  const mismatches = [...result.exactness, ...result.floorAgrees].filter((c) => !c.ok).length +
     (result.stream.readYourWrites.counted === result.stream.readYourWrites.checked ? 0 : 1)
   return [
     {
@@ -109,10 +112,12 @@ export const analyticsProblems = (result: AnalyticsResult): ReadonlyArray<string
   const { stream, writes } = result
   const uncounted = stream.readYourWrites.checked - stream.readYourWrites.counted
   return [
-    ...result.exactness.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    ...[...result.exactness, ...result.floorAgrees].filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
     ...(uncounted > 0 ? [`${uncounted} purchases not counted by GET /analytics/customers right after their 201`] : []),
     ...result.endpoints.filter((e) => errorsOf(e) > 0).map((e) =>
-      `${e.name}: ${errorsOf(e)} errors ${JSON.stringify({ ...e.saturated.otherStatuses, ...e.paced.otherStatuses })}`
+      `${e.name}: ${errorsOf(e)} errors ${
+        JSON.stringify({ ...e.saturated.otherStatuses, ...e.paced.otherStatuses, ...e.floorPaced.otherStatuses })
+      }`
     ),
     ...(writes.errors > 0 ? [`writes: ${writes.errors} errors ${JSON.stringify(writes.otherStatuses)}`] : []),
     ...(stream.postErrors > 0 ? [`stream lag: ${stream.postErrors} purchases not answered 201`] : [])
@@ -127,6 +132,8 @@ const header = (rate: number | undefined) => [
   `at ${rate ?? "-"} req/s: p50 ms`,
   "p99 ms",
   "max ms",
+  "floor: p50 ms",
+  "p99 ms",
   "errors",
   "p99 target"
 ]
@@ -146,7 +153,7 @@ export const formatAnalyticsTable = (
 ) => {
   const rows: Array<ReadonlyArray<string>> = [header(result.endpoints[0]?.paced.rate)]
   for (const endpoint of result.endpoints) {
-    const { name, paced, saturated } = endpoint
+    const { floorPaced, name, paced, saturated } = endpoint
     rows.push([
       name,
       fixed(saturated.requestsPerSecond),
@@ -155,6 +162,8 @@ export const formatAnalyticsTable = (
       fixed(paced.latency.p50, 2),
       fixed(paced.latency.p99, 2),
       fixed(paced.latency.max, 1),
+      fixed(floorPaced.latency.p50, 2),
+      fixed(floorPaced.latency.p99, 2),
       String(errorsOf(endpoint)),
       paced.latency.p99 <= ANALYTICS_TARGETS.p99Ms ? "ok" : "MISSED"
     ])
@@ -191,7 +200,13 @@ export const formatAnalyticsTable = (
       result.exactness.map((c) => `${c.name} ${c.ok ? "ok" : "MISMATCH"}`).join(" | ")
     }`,
     ...result.exactness.filter((c) => !c.ok).map((c) => `  ${c.name}: ${c.detail}`),
+    `the floor's answers = iCash's: ${
+      result.floorAgrees.every((c) => c.ok)
+        ? `ok (${result.floorAgrees.length} endpoints)`
+        : result.floorAgrees.filter((c) => !c.ok).map((c) => `${c.name} MISMATCH: ${c.detail}`).join("; ")
+    }`,
     `CPU in cores: store-analytics ${fixed(sa.cpuCores, 2)}, cash-register ${fixed(cpu.cashRegisterCores, 2)}, ` +
+    `floor ${fixed(cpu.floorCores, 2)}, ` +
     `PostgreSQL ${fixed(cpu.postgresCores, 2)}, load generator ${fixed(cpu.benchCores, 2)}; ` +
     `other processes ${fixed(cpu.otherBusy * 100)}% of the machine`,
     "",

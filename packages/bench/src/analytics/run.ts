@@ -17,13 +17,14 @@ import {
   revokeKey,
   withClient
 } from "../database.js"
+import { buildFloor } from "../floor/build.js"
 import type { Options } from "../options.js"
 import { freePort, memory, type Service, sleep, startService } from "../processes.js"
 import { BUSY_WARNING, resultsFile, writeJson } from "../report.js"
 import { gitCommit, rootScripts, startScript } from "../repository.js"
 import { type Dataset, describeDataset, generateDataset, reuseDataset } from "./dataset.js"
 import { deepCursor, endpointsToMeasure, LOYAL_DEPTH } from "./endpoints.js"
-import { checkExactness } from "./exactness.js"
+import { checkExactness, checkFloorAgrees } from "./exactness.js"
 import { getJson, keepAliveAgent } from "./http.js"
 import { measureUnderWrites } from "./measure.js"
 import { analyticsProblems, type AnalyticsResult, analyticsTargets, formatAnalyticsTable } from "./report.js"
@@ -96,6 +97,24 @@ const startIcash = async (
   return started
 }
 
+/** The floor server (see floor/server.ts) on the dataset, as plain JavaScript on bare node. */
+const startFloor = async (session: Session, databaseUrl: string): Promise<Service> => {
+  const port = await freePort()
+  const started = await startService({
+    name: "floor",
+    command: process.execPath,
+    args: [buildFloor()],
+    env: { DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: String(port) },
+    port,
+    cwd: session.repoRoot,
+    logFile: path.join(session.workDir, "floor.out"),
+    direct: true,
+    unset: []
+  })
+  session.onCleanup(() => started.stop())
+  return started
+}
+
 /** How many returning customers the writes are drawn from. */
 const RETURNING_CUSTOMERS = 4000
 
@@ -136,6 +155,7 @@ export const runAnalytics = async (options: Options, session: Session) => {
   }
   const analytics = await startIcash(options, session, "store-analytics", dataset.url)
   const register = await startIcash(options, session, "cash-register", dataset.url)
+  const floor = await startFloor(session, dataset.url)
   const idleRss = memory(analytics.pid)?.rss ?? NaN
 
   const agent = keepAliveAgent(2)
@@ -150,6 +170,7 @@ export const runAnalytics = async (options: Options, session: Session) => {
     seed: options.seed,
     analytics,
     register,
+    floor,
     catalogue,
     returning,
     endpoints,
@@ -168,6 +189,8 @@ export const runAnalytics = async (options: Options, session: Session) => {
     now: new Date(),
     headers
   })
+  const floorAgrees = await checkFloorAgrees({ icashUrl: analytics.baseUrl, floorUrl: floor.baseUrl, endpoints, headers })
+  await floor.stop()
   await register.stop()
   await analytics.stop()
 
@@ -186,6 +209,7 @@ export const runAnalytics = async (options: Options, session: Session) => {
     writes: measured.writes,
     stream: measured.stream,
     exactness,
+    floorAgrees,
     cpu: measured.cpu
   }
   const targets = analyticsTargets(result)

@@ -48,13 +48,19 @@ export type Access =
   | { readonly _tag: "Allowed"; readonly key: Key }
   /** 401: no key, not a bearer token, or a key unknown, revoked or with another secret. */
   | { readonly _tag: "Unauthorized"; readonly message: string }
-  /** 403: a valid key whose role may not record purchases. */
+  /** 403: a valid key whose role may not use the endpoint. */
   | { readonly _tag: "Forbidden"; readonly message: string }
 
 const unauthorized = (message: string): Access => ({ _tag: "Unauthorized", message })
 
-/** Whether this `Authorization` header names a valid key that may record purchases. */
-export const checkKey = (keys: Keys, header: string | undefined): Access => {
+const article = (role: Role) => (role === "admin" || role === "analyst" ? "an" : "a")
+
+/** The roles that may record purchases, and those that may read the analytics (as iCash's contracts say). */
+export const PURCHASE_ROLES: ReadonlyArray<Role> = ["register", "admin"]
+export const ANALYTICS_ROLES: ReadonlyArray<Role> = ["analyst", "admin"]
+
+/** Whether this `Authorization` header names a valid key of one of the `allowed` roles (by default, one that may record purchases). */
+export const checkKey = (keys: Keys, header: string | undefined, allowed = PURCHASE_ROLES): Access => {
   if (header === undefined || header.trim() === "") {
     return unauthorized("missing Authorization header: send Authorization: Bearer <API key>")
   }
@@ -67,10 +73,12 @@ export const checkKey = (keys: Keys, header: string | undefined): Access => {
   if (hash.length !== key.hash.length || !timingSafeEqual(hash, key.hash)) {
     return unauthorized("unknown or revoked API key")
   }
-  if (key.role !== "register" && key.role !== "admin") {
+  if (!allowed.includes(key.role)) {
     return {
       _tag: "Forbidden",
-      message: `an ${key.role} key may not use this endpoint; it takes a register or an admin key`
+      message: `${article(key.role)} ${key.role} key may not use this endpoint; it takes ${
+        allowed.map((role) => `${article(role)} ${role}`).join(" or ")
+      } key`
     }
   }
   return { _tag: "Allowed", key }

@@ -1,7 +1,8 @@
 /**
- * The floor: what a straightforward hand-written `POST /purchases` costs on this machine. Plain
- * `node:http` + a `pg.Pool`, the same schema, the same validation and the same answers as iCash,
- * one transaction per purchase, no caching. `npm run bench` measures iCash against it.
+ * The floor: what a straightforward hand-written `POST /purchases` and `GET /analytics/*` cost on
+ * this machine. Plain `node:http` + a `pg.Pool`, the same schema, the same validation and the same
+ * answers as iCash, one transaction per purchase, one statement per analytics request (see
+ * analytics.ts), no caching. `npm run bench` measures iCash against it.
  *
  * Standalone: `DATABASE_URL=postgres://… PORT=8100 node --import tsx packages/bench/src/floor/server.ts`
  * (the bench runs a plain-JS build of this file, see build.ts). Optional: HOST (default
@@ -9,12 +10,23 @@
  *
  * API keys as iCash checks them (see keys.ts): the keys not revoked are loaded at start; every
  * `POST /purchases` needs `Authorization: Bearer <secret>` of a register key of the purchase's
- * branch or of an admin key (401 without a valid key, 403 for another branch). `GET /ready` needs none.
+ * branch or of an admin key (401 without a valid key, 403 for another branch); `GET /analytics/*`
+ * one of an analyst or an admin key. `GET /ready` needs none.
  */
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import pg from "pg"
-import { type Access, ACTIVE_KEYS_SQL, checkKey, type Key, type KeyRow, keysById, otherBranch } from "./keys.js"
+import { answerAnalytics, isAnalyticsRoute } from "./analytics.js"
+import {
+  type Access,
+  ACTIVE_KEYS_SQL,
+  ANALYTICS_ROLES,
+  checkKey,
+  type Key,
+  type KeyRow,
+  keysById,
+  otherBranch
+} from "./keys.js"
 import { parseCents, validatePurchase, type ValidPurchase } from "./validate.js"
 
 const databaseUrl = process.env.DATABASE_URL ?? ""
@@ -30,7 +42,9 @@ const pool = new pg.Pool({
   connectionString: databaseUrl,
   max: Number(process.env.PG_POOL_MAX ?? "10"),
   application_name: "icash-floor",
-  connectionTimeoutMillis: 5000
+  connectionTimeoutMillis: 5000,
+  // as iCash's connections (see its PgLive): no statement is compiled just in time
+  onConnect: (client) => client.query("SET jit = off").then(() => {}, () => {})
 })
 // an idle client losing its connection must not take the process down; the next query reconnects
 pool.on("error", (error) => console.error("floor: idle database connection failed:", error.message))
@@ -209,10 +223,20 @@ const ready = async (res: ServerResponse) => {
 }
 
 const server = createServer((req, res) => {
-  const path = (req.url ?? "/").split("?")[0]
-  const access = req.method === "POST" && path === "/purchases" ? checkKey(keys, req.headers.authorization) : undefined
+  const path = (req.url ?? "/").split("?")[0] ?? "/"
+  const purchase = req.method === "POST" && path === "/purchases"
+  const analytics = req.method === "GET" && isAnalyticsRoute(path)
+  const access = purchase
+    ? checkKey(keys, req.headers.authorization)
+    : analytics
+    ? checkKey(keys, req.headers.authorization, ANALYTICS_ROLES)
+    : undefined
   const handled = access !== undefined
-    ? access._tag === "Allowed" ? createPurchase(req, res, access.key) : Promise.resolve(refuse(res, access))
+    ? access._tag !== "Allowed"
+      ? Promise.resolve(refuse(res, access))
+      : purchase
+      ? createPurchase(req, res, access.key)
+      : answerAnalytics(pool, req, res, send)
     : req.method === "GET" && path === "/ready"
     ? ready(res)
     : Promise.resolve(send(res, 404, { _tag: "RouteNotFound", message: `no endpoint for ${req.method} ${req.url}` }))
