@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { LoggingLive, SERVICE_ANNOTATION, splitMessage } from "@icash/runtime"
-import { DEFAULT_LINE_BATCH } from "../src/LineBatch.js"
 import { Cause, ConfigProvider, Effect, Layer } from "effect"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { vi } from "vitest"
+import { DEFAULT_LINE_BATCH } from "../src/LineBatch.js"
 
 /** The lines written through a spy on `process.stdout.write` (the logger writes several at once). */
 const writtenLines = (spy: { mock: { calls: Array<Array<unknown>> } }) =>

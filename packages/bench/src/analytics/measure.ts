@@ -21,7 +21,9 @@ const describe = (endpoint: EndpointResult) => {
     `${name}: saturated ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.latency.p50.toFixed(2)} ms, ` +
     `p99 ${saturated.latency.p99.toFixed(2)} ms; at ${paced.rate} req/s p50 ${paced.latency.p50.toFixed(2)} ms, ` +
     `p99 ${paced.latency.p99.toFixed(2)} ms, max ${paced.latency.max.toFixed(1)} ms (floor p50 ` +
-    `${floorPaced.latency.p50.toFixed(2)} ms, p99 ${floorPaced.latency.p99.toFixed(2)} ms); ${errorsOf(endpoint)} errors`
+    `${floorPaced.latency.p50.toFixed(2)} ms, p99 ${floorPaced.latency.p99.toFixed(2)} ms); ${
+      errorsOf(endpoint)
+    } errors`
   )
 }
 
@@ -90,8 +92,8 @@ export const measureUnderWrites = async (input: {
   const floorMs = cpuMs(input.floor.pid) - floorBefore
   const postgresMs = cpuSince(postgresBefore, cpuOfCommand("postgres"))
   const machineAfter = machineCpu()
-  const otherMs = machineAfter.processMs - machineBefore.processMs - resources.cpuMs - registerMs - floorMs - postgresMs -
-    benchMs
+  const ownMs = resources.cpuMs + registerMs + floorMs + postgresMs + benchMs
+  const otherMs = machineAfter.processMs - machineBefore.processMs - ownMs
   progress(
     `stream lag: p50 ${stream.lag.p50.toFixed(0)} ms, p99 ${stream.lag.p99.toFixed(0)} ms, ` +
       `max ${stream.lag.max.toFixed(0)} ms, ${stream.notSeen} not seen; writes: ${writes.created} × 201, ` +

@@ -189,7 +189,12 @@ export const runAnalytics = async (options: Options, session: Session) => {
     now: new Date(),
     headers
   })
-  const floorAgrees = await checkFloorAgrees({ icashUrl: analytics.baseUrl, floorUrl: floor.baseUrl, endpoints, headers })
+  const floorAgrees = await checkFloorAgrees({
+    icashUrl: analytics.baseUrl,
+    floorUrl: floor.baseUrl,
+    endpoints,
+    headers
+  })
   await floor.stop()
   await register.stop()
   await analytics.stop()
