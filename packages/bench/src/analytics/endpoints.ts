@@ -3,9 +3,10 @@
  * (autocannon at a few keep-alive connections, each sending its next request as soon as the
  * previous answer arrived: how many answers a second the service can give) and paced (requests
  * sent at a steady rate, well below that: how long an answer takes while the service is not
- * queueing requests). At saturation the latency is mostly waiting in line: by Little's law its
- * median is about connections / answers per second. Latencies are taken from every answer's own
- * time, to the microsecond.
+ * queueing requests), in turns with the floor, a hand-written server answering the same request.
+ * At saturation the latency is mostly waiting in line: by Little's law its median is about
+ * connections / answers per second. Latencies are taken from every answer's own time, to the
+ * microsecond.
  */
 import autocannon from "autocannon"
 import type { Agent } from "node:http"
@@ -82,7 +83,7 @@ export interface EndpointResult {
   readonly path: string
   readonly saturated: LoadFigures
   readonly paced: LoadFigures
-  /** The same requests at the same rate on the floor, right after (see floor/analytics.ts). */
+  /** The same requests at the same rate on the floor, in turns with iCash's paced ones (see floor/analytics.ts). */
   readonly floorPaced: LoadFigures
 }
 
@@ -100,16 +101,21 @@ const saturate = (url: string, headers: Headers, connections: number, seconds: n
   })
 
 /**
- * At `rate` requests a second over keep-alive connections (see `startPaced`). A request not sent
- * because too many were waiting counts as one the service did not answer in time.
+ * At `rate` requests a second over keep-alive connections (see `startPaced`), for `seconds`. A
+ * request not sent because too many were waiting counts as one the service did not answer in time.
  */
-const pace = async (url: string, headers: Headers, rate: number, seconds: number, onAnswer: OnAnswer) => {
-  const agent = keepAliveAgent(MAX_PACED_IN_FLIGHT)
+const pace = async (
+  target: { readonly url: string; readonly agent: Agent },
+  headers: Headers,
+  rate: number,
+  seconds: number,
+  onAnswer: OnAnswer
+) => {
   let unanswered = 0
   const paced = startPaced({
     rate,
     maxInFlight: MAX_PACED_IN_FLIGHT,
-    send: () => send(agent, url, { headers }),
+    send: () => send(target.agent, target.url, { headers }),
     onAnswer: (answer) => {
       if (answer.status === undefined) unanswered++
       else onAnswer(answer.status, answer.ms)
@@ -117,7 +123,6 @@ const pace = async (url: string, headers: Headers, rate: number, seconds: number
   })
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000))
   const { skipped } = await paced.stop()
-  agent.destroy()
   return { connectionErrors: unanswered + skipped, timeouts: 0 } satisfies Failures
 }
 
@@ -134,47 +139,96 @@ const MAX_PACED_IN_FLIGHT = 16
 /** The pause after each endpoint: the requests autocannon cut at its end are cancelled on idle connections. */
 const PAUSE_MS = 500
 
-/**
- * One run of warm-up + measured seconds, so that no connection is cut between them; only the
- * answers that arrive after the warm-up count. With `rate`, requests go out at that many a second
- * (see `startPaced`); without, as fast as they are answered, by autocannon.
- */
-const measureLoad = async (
-  url: string,
-  options: { readonly connections: number; readonly seconds: number; readonly warmup: number },
-  headers: Headers,
-  rate: number | undefined
-): Promise<LoadFigures> => {
+/** Answers as they come: latencies of those after `measuredFrom`, the statuses other than 200. */
+const tally = (measuredFrom: number) => {
   const latencies: Array<number> = []
   const otherStatuses: Record<string, number> = {}
-  const measuredFrom = performance.now() + options.warmup * 1000
   const onAnswer: OnAnswer = (status, ms) => {
     if (performance.now() < measuredFrom) return
     latencies.push(ms)
     if (status !== 200) otherStatuses[status] = (otherStatuses[status] ?? 0) + 1
   }
-  const seconds = options.warmup + options.seconds
-  const failures = rate === undefined
-    ? await saturate(url, headers, options.connections, seconds, onAnswer)
-    : await pace(url, headers, rate, seconds, onAnswer)
+  const figures = (rate: number | undefined, seconds: number, failures: Failures): LoadFigures => {
+    const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
+    return {
+      rate,
+      seconds,
+      answered: latencies.length,
+      requestsPerSecond: latencies.length / seconds,
+      latency: summarizeLatencies(latencies),
+      otherStatuses,
+      ...failures,
+      errors: others + failures.connectionErrors
+    }
+  }
+  return { onAnswer, figures }
+}
+
+/**
+ * Warm-up + measured seconds as fast as answered, by autocannon, in one run so that no connection
+ * is cut between them; only the answers after the warm-up count.
+ */
+const measureSaturated = async (
+  url: string,
+  options: { readonly connections: number; readonly seconds: number; readonly warmup: number },
+  headers: Headers
+): Promise<LoadFigures> => {
+  const measuredFrom = performance.now() + options.warmup * 1000
+  const { figures, onAnswer } = tally(measuredFrom)
+  const failures = await saturate(url, headers, options.connections, options.warmup + options.seconds, onAnswer)
   const measured = (performance.now() - measuredFrom) / 1000
   await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
-  const others = Object.values(otherStatuses).reduce((a, b) => a + b, 0)
-  return {
-    rate,
-    seconds: measured,
-    answered: latencies.length,
-    requestsPerSecond: latencies.length / measured,
-    latency: summarizeLatencies(latencies),
-    otherStatuses,
-    ...failures,
-    errors: others + failures.connectionErrors
+  return figures(undefined, measured, failures)
+}
+
+/** How many turns iCash and the floor take in the paced measurement. */
+const PACED_SLICES = 5
+
+/**
+ * iCash and the floor paced at `rate`, taking turns in slices of a fifth of the measured seconds
+ * each (after a warm-up of each), so that both meet the same moments of a noisy machine: a stretch
+ * of one after the other measured them minutes apart. Each keeps its connections across its slices.
+ */
+const measurePacedTurns = async (
+  urls: { readonly icash: string; readonly floor: string },
+  options: { readonly seconds: number; readonly warmup: number; readonly rate: number },
+  headers: Headers
+): Promise<{ readonly icash: LoadFigures; readonly floor: LoadFigures }> => {
+  const targets = [urls.icash, urls.floor].map((url) => ({
+    url,
+    agent: keepAliveAgent(MAX_PACED_IN_FLIGHT),
+    measured: 0,
+    failures: { connectionErrors: 0, timeouts: 0 },
+    tally: tally(0)
+  }))
+  try {
+    const discard: OnAnswer = () => {}
+    for (const target of targets) await pace(target, headers, options.rate, options.warmup, discard)
+    for (let slice = 0; slice < PACED_SLICES; slice++) {
+      for (const target of targets) {
+        const began = performance.now()
+        const failures = await pace(
+          target,
+          headers,
+          options.rate,
+          options.seconds / PACED_SLICES,
+          target.tally.onAnswer
+        )
+        target.measured += (performance.now() - began) / 1000
+        target.failures.connectionErrors += failures.connectionErrors
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS))
+    const [icash, floor] = targets.map((t) => t.tally.figures(options.rate, t.measured, t.failures))
+    return { icash: icash!, floor: floor! }
+  } finally {
+    for (const target of targets) target.agent.destroy()
   }
 }
 
 /**
- * An endpoint saturated, then paced at `options.rate` requests a second; then the floor's answer to
- * the same request paced at the same rate, under the same writes: what this machine allows.
+ * An endpoint saturated, then paced at `options.rate` requests a second, taking turns with the
+ * floor's answer to the same request at the same rate under the same writes: what this machine allows.
  */
 export const measureEndpoint = async (
   urls: { readonly icash: string; readonly floor: string },
@@ -187,9 +241,11 @@ export const measureEndpoint = async (
   },
   headers: Headers
 ): Promise<EndpointResult> => {
-  const url = `${urls.icash}${endpoint.path}`
-  const saturated = await measureLoad(url, options, headers, undefined)
-  const paced = await measureLoad(url, options, headers, options.rate)
-  const floorPaced = await measureLoad(`${urls.floor}${endpoint.path}`, options, headers, options.rate)
-  return { name: endpoint.name, path: endpoint.path, saturated, paced, floorPaced }
+  const saturated = await measureSaturated(`${urls.icash}${endpoint.path}`, options, headers)
+  const paced = await measurePacedTurns(
+    { icash: `${urls.icash}${endpoint.path}`, floor: `${urls.floor}${endpoint.path}` },
+    options,
+    headers
+  )
+  return { name: endpoint.name, path: endpoint.path, saturated, paced: paced.icash, floorPaced: paced.floor }
 }
