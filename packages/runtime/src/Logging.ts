@@ -29,6 +29,17 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value) &&
   (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
 
+/** Gathers a log call's parts: the words are returned as one string, the records' fields assigned into `fields`. */
+const collectParts = (message: unknown, fields: Record<string, unknown>): string => {
+  const parts = Array.isArray(message) ? message : [message]
+  const words: Array<string> = []
+  for (const part of parts) {
+    if (isRecord(part)) Object.assign(fields, Inspectable.toJSON(part))
+    else words.push(typeof part === "string" ? part : Inspectable.toStringUnknown(Inspectable.toJSON(part), 0))
+  }
+  return words.join(" ")
+}
+
 /**
  * A log call's parts as one string `message` and top-level fields: `Effect.log("loaded", { added: 3 })`
  * gives `message: "loaded"` and `added: 3`, so log tools can query every detail.
@@ -36,35 +47,33 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export const splitMessage = (
   message: unknown
 ): { readonly message: string; readonly fields: Record<string, unknown> } => {
-  const parts = Array.isArray(message) ? message : [message]
-  const words: Array<string> = []
   const fields: Record<string, unknown> = {}
-  for (const part of parts) {
-    if (isRecord(part)) Object.assign(fields, Inspectable.toJSON(part))
-    else words.push(typeof part === "string" ? part : Inspectable.toStringUnknown(Inspectable.toJSON(part), 0))
-  }
-  return { message: words.join(" "), fields }
+  return { message: collectParts(message, fields), fields }
 }
 
-/** One JSON object a line: time, level, service, message, the trace it belongs to, and its annotations. */
+/**
+ * One JSON object a line: time, level, service, the fields, the annotations, message, the trace it
+ * belongs to. Built in one object, by assignment: it runs for every request's access line.
+ */
 export const formatLine = (options: Logger.Logger.Options<unknown>, defaultService: string) => {
-  const { fields, message } = splitMessage(options.message)
-  const annotations = Object.fromEntries(HashMap.toEntries(options.annotations))
-  const span = currentSpan(options.context)
-  const now = options.date.getTime()
   const line: Record<string, unknown> = {
     timestamp: options.date.toISOString(),
     level: options.logLevel.label,
-    [SERVICE_ANNOTATION]: defaultService,
-    ...fields,
-    ...annotations,
-    message,
-    ...(Option.isSome(span) ? { trace_id: span.value.traceId, span_id: span.value.spanId } : {}),
-    ...(List.isCons(options.spans)
-      ? { spans: Object.fromEntries(List.toArray(options.spans).map((s) => [s.label, now - s.startTime])) }
-      : {}),
-    ...(Cause.isEmpty(options.cause) ? {} : { cause: Cause.pretty(options.cause, { renderErrorCause: true }) })
+    [SERVICE_ANNOTATION]: defaultService
   }
+  const message = collectParts(options.message, line)
+  for (const [key, value] of options.annotations) line[key] = value
+  line.message = message
+  const span = currentSpan(options.context)
+  if (Option.isSome(span)) {
+    line.trace_id = span.value.traceId
+    line.span_id = span.value.spanId
+  }
+  if (List.isCons(options.spans)) {
+    const now = options.date.getTime()
+    line.spans = Object.fromEntries(List.toArray(options.spans).map((s) => [s.label, now - s.startTime]))
+  }
+  if (!Cause.isEmpty(options.cause)) line.cause = Cause.pretty(options.cause, { renderErrorCause: true })
   return JSON.stringify(line)
 }
 
@@ -113,6 +122,14 @@ const stdoutLines = Effect.acquireRelease(
 )
 
 /**
+ * Warnings and errors logged inside a span become events of that span, as Effect's tracer logger
+ * makes them; lines below Warning do not. The access log writes an Info line per request, and as a
+ * span event it copied the span's own attributes at about half the line's cost (5.7 µs of 13).
+ * Every line names its trace and span anyway (`trace_id`, `span_id`).
+ */
+const spanEventLogger = Logger.filterLogLevel(Logger.tracerLogger, LogLevel.greaterThanEqual(LogLevel.Warning))
+
+/**
  * Structured logs at the level `LOG_LEVEL` names (default Info): JSON lines on stdout, and in
  * `<LOG_DIR>/<service>/<service>.log` (LOG_DIR default `logs`; empty for stdout only), rotated when a
  * file reaches LOG_FILE_MAX_SIZE (default 10M), keeping LOG_FILE_MAX_FILES (default 5) old files.
@@ -135,6 +152,10 @@ export const LoggingLive = (service: string) =>
           files.write(String(target), line)
         }
       })
-      return Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(level))
+      return Layer.mergeAll(
+        Logger.replace(Logger.defaultLogger, logger),
+        Logger.replace(Logger.tracerLogger, spanEventLogger),
+        Logger.minimumLogLevel(level)
+      )
     })
   )

@@ -55,6 +55,23 @@ describe("logs", () => {
       ])
     }))
 
+  it.live("become events of their span from Warning up; Info lines (the access log) do not", () =>
+    Effect.gen(function*() {
+      const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true)
+      const span = yield* Effect.gen(function*() {
+        yield* Effect.logInfo("GET /analytics/customers 200")
+        yield* Effect.logWarning("the database cannot be reached")
+        yield* Effect.logError("failed")
+        return yield* Effect.currentSpan
+      }).pipe(
+        Effect.withSpan("http.server GET"),
+        Effect.provide(LoggingLive("store-analytics").pipe(Layer.provide(withConfig({ LOG_DIR: "" }))))
+      )
+      stdout.mockRestore()
+      const events = (span as unknown as { readonly events: ReadonlyArray<readonly [string, bigint, unknown]> }).events
+      expect(events.map(([name]) => name)).toEqual(["the database cannot be reached", "failed"])
+    }))
+
   it.live("always carry a string message, with every detail as a top-level field", () =>
     Effect.gen(function*() {
       const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true)
