@@ -84,7 +84,19 @@ export const machineCpu = () => {
   return { processMs: ms(user + nice + system), totalMs: ms(total) }
 }
 
-/** CPU time so far of every process named `command` (e.g. all of PostgreSQL's), by pid, in ms. */
+/**
+ * CPU time the process and its children that ended have used so far (user + system of both), in
+ * ms: a PostgreSQL backend that ends (a pool closing an idle connection) is counted in its
+ * postmaster's, where it would otherwise be lost and read as other processes' CPU.
+ */
+const cpuWithEndedChildrenMs = (pid: number) => {
+  const fields = statFields(pid)
+  if (fields === undefined) return NaN
+  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
+  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND
+}
+
+/** CPU time so far of every process named `command` (e.g. all of PostgreSQL's, ended backends included), by pid, in ms. */
 export const cpuOfCommand = (command: string): Map<number, number> => {
   const found = new Map<number, number>()
   for (const entry of readdirSync("/proc")) {
@@ -92,7 +104,9 @@ export const cpuOfCommand = (command: string): Map<number, number> => {
     if (!Number.isInteger(pid)) continue
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === command) found.set(pid, cpuMs(pid))
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === command) {
+        found.set(pid, cpuWithEndedChildrenMs(pid))
+      }
     } catch {
       // gone meanwhile
     }
