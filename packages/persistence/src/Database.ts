@@ -13,6 +13,7 @@ import apiKeys from "./migrations/0005_api_keys.js"
 import rollupsAlways from "./migrations/0006_rollups_always.js"
 import foldImportsOnce from "./migrations/0007_fold_imports_once.js"
 import leanerPurchases from "./migrations/0008_leaner_purchases.js"
+import storeGroupFunction from "./migrations/0009_store_group_function.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
 
@@ -111,7 +112,8 @@ export const migrationsById = {
   "0005_api_keys": apiKeys,
   "0006_rollups_always": rollupsAlways,
   "0007_fold_imports_once": foldImportsOnce,
-  "0008_leaner_purchases": leanerPurchases
+  "0008_leaner_purchases": leanerPurchases,
+  "0009_store_group_function": storeGroupFunction
 } as const
 
 export const migrations = Migrator.fromRecord(migrationsById)

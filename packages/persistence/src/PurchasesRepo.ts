@@ -95,64 +95,18 @@ export class PurchasesRepo extends Effect.Service<PurchasesRepo>()("persistence/
     // and their Idempotency-Keys. An unknown product leaves its price NULL, which the items table
     // refuses: the statement fails whole rather than store a wrong total. A purchase whose key is
     // already stored is not stored again: the statement returns the purchase stored with the key.
+    // The statement is the function icash_store_group (migration 0009), so that its plan is kept.
     const insertGroup = (group: ReadonlyArray<PurchaseToStore>) =>
       Effect.map(
         sql<Record<string, unknown>>`
-          WITH request AS (
-            SELECT ord::int AS ord, branch_id, user_id, key, fingerprint
-            FROM unnest(
-              ${group.map((p) => p.branch_id)}::integer[],
-              ${group.map((p) => p.user_id)}::uuid[],
-              ${group.map((p) => p.idempotency?.key ?? null)}::text[],
-              ${group.map((p) => p.idempotency?.fingerprint ?? null)}::text[]
-            ) WITH ORDINALITY AS p (branch_id, user_id, key, fingerprint, ord)
-          ), earlier AS (
-            SELECT request.ord, keys.purchase_id, keys.fingerprint
-            FROM request JOIN idempotency_keys keys ON keys.key = request.key
-          ), input AS (
-            SELECT ord, branch_id, user_id, key, fingerprint,
-                   nextval(pg_get_serial_sequence('purchases', 'id')) AS id
-            FROM request WHERE ord NOT IN (SELECT ord FROM earlier)
-          ), lines AS (
-            SELECT input.id AS purchase_id, line.product_id, products.product_name, products.unit_price
-            FROM unnest(
-              ${group.flatMap((p, i) => p.product_ids.map(() => i + 1))}::integer[],
-              ${group.flatMap((p) => p.product_ids)}::integer[]
-            ) AS line (ord, product_id)
-            JOIN input USING (ord)
-            LEFT JOIN products ON products.id = line.product_id
-          ), totals AS (
-            SELECT purchase_id, sum(unit_price) AS total_amount FROM lines GROUP BY purchase_id
-          ), new_customers AS (
-            INSERT INTO customers (id) SELECT DISTINCT user_id FROM input ORDER BY user_id
-            ON CONFLICT (id) DO NOTHING
-          ), new_purchases AS (
-            INSERT INTO purchases (id, supermarket_id, user_id, total_amount) OVERRIDING SYSTEM VALUE
-            SELECT input.id, input.branch_id, input.user_id, coalesce(totals.total_amount, 0)
-            FROM input LEFT JOIN totals ON totals.purchase_id = input.id
-            RETURNING id, "timestamp", total_amount
-          ), new_items AS (
-            INSERT INTO purchase_items (purchase_id, product_id, quantity, unit_price)
-            SELECT purchase_id, product_id, 1, unit_price FROM lines
-          ), new_keys AS (
-            INSERT INTO idempotency_keys (key, fingerprint, purchase_id)
-            SELECT key, fingerprint, id FROM input WHERE key IS NOT NULL
-          )
-          SELECT input.ord, new_purchases.id, input.branch_id, input.user_id::text, NULL AS replayed_for,
-                 new_purchases."timestamp", new_purchases.total_amount::text,
-                 lines.product_id, lines.product_name, lines.unit_price::text
-          FROM new_purchases
-          JOIN input ON input.id = new_purchases.id
-          JOIN lines ON lines.purchase_id = new_purchases.id
-          UNION ALL
-          SELECT earlier.ord, p.id, p.supermarket_id, p.user_id::text, earlier.fingerprint,
-                 p."timestamp", p.total_amount::text,
-                 i.product_id, products.product_name, i.unit_price::text
-          FROM earlier
-          JOIN purchases p ON p.id = earlier.purchase_id
-          JOIN purchase_items i ON i.purchase_id = p.id
-          JOIN products ON products.id = i.product_id
-          ORDER BY ord, product_id`,
+          SELECT * FROM icash_store_group(
+            ${group.map((p) => p.branch_id)}::integer[],
+            ${group.map((p) => p.user_id)}::uuid[],
+            ${group.map((p) => p.idempotency?.key ?? null)}::text[],
+            ${group.map((p) => p.idempotency?.fingerprint ?? null)}::text[],
+            ${group.flatMap((p, i) => p.product_ids.map(() => i + 1))}::integer[],
+            ${group.flatMap((p) => p.product_ids)}::integer[]
+          )`,
         (rows) => rows.map(toStoredItemRow)
       )
 

@@ -124,7 +124,7 @@ const storePurchase = async (purchase: ValidPurchase) => {
       const total = items.reduce((sum, item) => sum + item.unit_price, 0)
 
       // the customer (created by its first purchase), the purchase and its items: one statement,
-      // the same one iCash's PurchasesRepo sends
+      // into the same tables (and their rollup triggers) as iCash's icash_store_group
       const stored = await client.query<{ id: string; timestamp: Date }>(
         `WITH customer AS (
            INSERT INTO customers (id) VALUES ($2) ON CONFLICT (id) DO NOTHING
