@@ -137,7 +137,8 @@ export const checkExactness = async (options: {
 
 /**
  * The floor's answer to each measured request equals iCash's, so both did the same work. A sales
- * answer's `from` and `to` default to the moment of the request, and are left out.
+ * request is asked with one `to` for both (by default it is the moment of the request, and an hour
+ * or a day could turn between the two).
  */
 export const checkFloorAgrees = async (options: {
   readonly icashUrl: string
@@ -146,19 +147,20 @@ export const checkFloorAgrees = async (options: {
   readonly headers: Headers
 }): Promise<ReadonlyArray<Check>> => {
   const agent = keepAliveAgent(2)
-  const answer = async (baseUrl: string, path: string) => {
-    const { from: _from, to: _to, ...rest } = await getJson<Record<string, unknown>>(
-      agent,
-      `${baseUrl}${path}`,
-      options.headers
+  const to = encodeURIComponent(new Date().toISOString())
+  const answer = async (baseUrl: string, path: string) =>
+    JSON.stringify(
+      await getJson(
+        agent,
+        `${baseUrl}${path}${path.startsWith("/analytics/sales") ? `&to=${to}` : ""}`,
+        options.headers
+      )
     )
-    return rest
-  }
   try {
     const checks: Array<Check> = []
     for (const endpoint of options.endpoints) {
-      const icash = JSON.stringify(await answer(options.icashUrl, endpoint.path))
-      const floor = JSON.stringify(await answer(options.floorUrl, endpoint.path))
+      const icash = await answer(options.icashUrl, endpoint.path)
+      const floor = await answer(options.floorUrl, endpoint.path)
       checks.push({
         name: `floor = iCash, ${endpoint.name}`,
         ok: icash === floor,
