@@ -32,7 +32,7 @@ export const measureUnderWrites = async (input: {
   readonly seed: number
   readonly analytics: Service
   readonly register: Service
-  /** The floor server on the same database (its analytics answers are measured after iCash's). */
+  /** The floor server on the same database (each endpoint is paced on it in turns with iCash). */
   readonly floor: Service
   readonly catalogue: Catalogue
   /** Customers who bought before: the writer's purchases leave the count of customers as it is. */
@@ -58,9 +58,8 @@ export const measureUnderWrites = async (input: {
   )
   progress(
     `measuring ${input.endpoints.length} endpoints, ${options.warmup} s warm-up + ${options.seconds} s each at ` +
-      `${options.connections} connections, saturated and then at ${options.rate} req/s, then the floor at ` +
-      `${options.rate} req/s, while writing ` +
-      `${options.writeRate} purchases/s`
+      `${options.connections} connections, saturated and then at ${options.rate} req/s in turns with the ` +
+      `floor, while writing ${options.writeRate} purchases/s`
   )
   const endpoints: Array<EndpointResult> = []
   for (const endpoint of input.endpoints) {

@@ -58,6 +58,9 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 const MB = 1e6
 const count = (n: number) => n.toLocaleString("en-US")
 
+/** Every check of the answers: against SQL over the purchases, and the floor's against iCash's. */
+const checksOf = (result: AnalyticsResult) => [...result.exactness, ...result.floorAgrees]
+
 /** An endpoint's errors, saturated and paced (the floor's are counted apart: they are no fault of iCash). */
 export const errorsOf = (e: EndpointResult) => e.saturated.errors + e.paced.errors
 
@@ -74,7 +77,7 @@ export const analyticsTargets = (result: AnalyticsResult): ReadonlyArray<TargetC
   const lag = result.stream.notSeen > 0 ? Infinity : result.stream.lag.max
   const errors = result.endpoints.reduce((sum, e) => sum + errorsOf(e), 0) + result.writes.errors +
     result.stream.postErrors
-  const mismatches = [...result.exactness, ...result.floorAgrees].filter((c) => !c.ok).length +
+  const mismatches = checksOf(result).filter((c) => !c.ok).length +
     (result.stream.readYourWrites.counted === result.stream.readYourWrites.checked ? 0 : 1)
   return [
     {
@@ -112,7 +115,7 @@ export const analyticsProblems = (result: AnalyticsResult): ReadonlyArray<string
   const { stream, writes } = result
   const uncounted = stream.readYourWrites.checked - stream.readYourWrites.counted
   return [
-    ...[...result.exactness, ...result.floorAgrees].filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
+    ...checksOf(result).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`),
     ...(uncounted > 0 ? [`${uncounted} purchases not counted by GET /analytics/customers right after their 201`] : []),
     ...result.endpoints.filter((e) => errorsOf(e) > 0).map((e) =>
       `${e.name}: ${errorsOf(e)} errors ${JSON.stringify({ ...e.saturated.otherStatuses, ...e.paced.otherStatuses })}`
@@ -199,9 +202,8 @@ export const formatAnalyticsTable = (
     }`,
     ...result.exactness.filter((c) => !c.ok).map((c) => `  ${c.name}: ${c.detail}`),
     ...result.endpoints.filter((e) => e.floorPaced.errors > 0).map((e) =>
-      `the floor failed ${e.floorPaced.errors} requests of ${e.name} (${
-        e.floorPaced.connectionErrors > 0 ? "not answered, or not sent while 16 were unanswered" : ""
-      }${JSON.stringify(e.floorPaced.otherStatuses)})`
+      `the floor failed ${e.floorPaced.errors} requests of ${e.name}: ${e.floorPaced.connectionErrors} not ` +
+      `answered or not sent while 16 were unanswered, statuses ${JSON.stringify(e.floorPaced.otherStatuses)}`
     ),
     `the floor's answers = iCash's: ${
       result.floorAgrees.every((c) => c.ok)

@@ -17,7 +17,7 @@ export default Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   yield* sql.unsafe(`
     CREATE FUNCTION icash_store_group(
-      branch_ids integer[], user_ids uuid[], idempotency_keys text[], fingerprints text[],
+      branch_ids integer[], user_ids uuid[], request_keys text[], fingerprints text[],
       line_purchases integer[], line_products integer[]
     ) RETURNS TABLE (
       ord integer, id bigint, branch_id integer, user_id text, replayed_for text, "timestamp" timestamptz,
@@ -28,7 +28,7 @@ export default Effect.gen(function*() {
       RETURN QUERY
       WITH request AS (
         SELECT p.ord::int AS ord, p.branch_id, p.user_id, p.key, p.fingerprint
-        FROM unnest(branch_ids, user_ids, idempotency_keys, fingerprints)
+        FROM unnest(branch_ids, user_ids, request_keys, fingerprints)
              WITH ORDINALITY AS p (branch_id, user_id, key, fingerprint, ord)
       ), earlier AS (
         SELECT request.ord, keys.purchase_id, keys.fingerprint
