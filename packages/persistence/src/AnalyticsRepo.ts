@@ -126,24 +126,37 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       }
     )
 
-    // Hourly buckets step through instants (a repeated hour at a DST change is two buckets);
-    // daily buckets through the zone's calendar days (23 or 25 hours long at DST changes). Each
-    // bucket sums its range of quarter-hour slots by the slots' index: no slot's local time is
+    // Hourly buckets step through instants (a repeated hour at a DST change is two buckets) and sum
+    // their quarter-hour slots. Daily buckets step through the zone's calendar days (23 or 25 hours
+    // long at DST changes) and sum the whole UTC hours they span from the hourly rollups (0010),
+    // and from the quarter hours only what is left at either end: [start, first_hour) and
+    // [last_hour, next), empty in a zone whose offset is whole hours. No slot's local time is
     // worked out, which cost more than all the rest of the statement.
     const sales = (query: SalesQuery) => {
       const q = { ...query, from: new Date(query.from.epochMillis), to: new Date(query.to.epochMillis) }
-      const buckets = q.bucket === "hour"
-        ? sql`SELECT start, start + interval '1 hour' AS next
-                FROM generate_series(date_trunc('hour', ${q.from}::timestamptz, ${q.tz}),
-                                     ${q.to}::timestamptz - interval '1 microsecond', interval '1 hour') AS start`
-        : sql`SELECT day AT TIME ZONE ${q.tz} AS start, (day + interval '1 day') AT TIME ZONE ${q.tz} AS next
-                FROM generate_series(date_trunc('day', ${q.from}::timestamptz AT TIME ZONE ${q.tz}),
-                                     (${q.to}::timestamptz - interval '1 microsecond') AT TIME ZONE ${q.tz},
-                                     interval '1 day') AS day`
-      const slots = q.branch_id === undefined
-        ? sql`SELECT purchases, revenue FROM chain_sales_by_quarter_hour WHERE slot >= b.start AND slot < b.next`
-        : sql`SELECT purchases, revenue FROM sales_by_quarter_hour
-                WHERE branch_id = ${q.branch_id} AND slot >= b.start AND slot < b.next`
+      const [quarters, hours, branch] = q.branch_id === undefined
+        ? [sql`chain_sales_by_quarter_hour`, sql`chain_sales_by_hour`, sql``]
+        : [sql`sales_by_quarter_hour`, sql`sales_by_hour`, sql`branch_id = ${q.branch_id} AND`]
+      const [buckets, slots] = q.bucket === "hour"
+        ? [
+          sql`SELECT start, start + interval '1 hour' AS next
+              FROM generate_series(date_trunc('hour', ${q.from}::timestamptz, ${q.tz}),
+                                   ${q.to}::timestamptz - interval '1 microsecond', interval '1 hour') AS start`,
+          sql`SELECT purchases, revenue FROM ${quarters} WHERE ${branch} slot >= b.start AND slot < b.next`
+        ]
+        : [
+          sql`SELECT start, next, first_hour, greatest(icash_hour(next), first_hour) AS last_hour
+              FROM (SELECT day AT TIME ZONE ${q.tz} AS start, (day + interval '1 day') AT TIME ZONE ${q.tz} AS next
+                    FROM generate_series(date_trunc('day', ${q.from}::timestamptz AT TIME ZONE ${q.tz}),
+                                         (${q.to}::timestamptz - interval '1 microsecond') AT TIME ZONE ${q.tz},
+                                         interval '1 day') AS day) days
+              CROSS JOIN LATERAL (SELECT icash_hour(start - interval '1 microsecond') + interval '1 hour' AS first_hour) h`,
+          sql`SELECT purchases, revenue FROM ${hours} WHERE ${branch} slot >= b.first_hour AND slot < b.last_hour
+              UNION ALL
+              SELECT purchases, revenue FROM ${quarters} WHERE ${branch} slot >= b.start AND slot < b.first_hour
+              UNION ALL
+              SELECT purchases, revenue FROM ${quarters} WHERE ${branch} slot >= b.last_hour AND slot < b.next`
+        ]
       return Effect.map(
         sql<SalesRow>`
           SELECT b.start, to_char(b.start AT TIME ZONE ${q.tz}, 'YYYY-MM-DD"T"HH24:MI:SS') AS local_start,

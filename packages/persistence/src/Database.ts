@@ -14,8 +14,10 @@ import rollupsAlways from "./migrations/0006_rollups_always.js"
 import foldImportsOnce from "./migrations/0007_fold_imports_once.js"
 import leanerPurchases from "./migrations/0008_leaner_purchases.js"
 import storeGroupFunction from "./migrations/0009_store_group_function.js"
+import hourlySales from "./migrations/0010_hourly_sales.js"
 import { type Notifications, serverNotifications } from "./Notifications.js"
 import { trackPoolUsage } from "./PoolMetrics.js"
+import { PreparingClient } from "./PreparingClient.js"
 
 /** Where the embedded database lives when no DATABASE_URL is set. */
 export const DEFAULT_DATA_DIR = ".data"
@@ -24,6 +26,9 @@ const postgres = (url: Redacted.Redacted) =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
       const maxConnections = yield* Config.integer("PG_POOL_MAX").pipe(Config.withDefault(10))
+      // off behind a pooler that cannot keep a session's prepared statements (PgBouncer in
+      // transaction mode before 1.21)
+      const prepare = yield* Config.boolean("PG_PREPARE_STATEMENTS").pipe(Config.withDefault(true))
       const applicationName = Option.getOrElse(yield* Config.option(Config.string("OTEL_SERVICE_NAME")), () => "icash")
       yield* ensureDatabaseExists(url)
       const notifications = serverNotifications({
@@ -37,6 +42,7 @@ const postgres = (url: Redacted.Redacted) =>
           acquire: Effect.acquireRelease(
             Effect.map(Effect.runtime<never>(), (runtime) => {
               const pool = new pg.Pool({
+                ...(prepare ? { Client: PreparingClient } : {}),
                 connectionString: Redacted.value(url),
                 max: maxConnections,
                 application_name: applicationName,
@@ -113,7 +119,8 @@ export const migrationsById = {
   "0006_rollups_always": rollupsAlways,
   "0007_fold_imports_once": foldImportsOnce,
   "0008_leaner_purchases": leanerPurchases,
-  "0009_store_group_function": storeGroupFunction
+  "0009_store_group_function": storeGroupFunction,
+  "0010_hourly_sales": hourlySales
 } as const
 
 export const migrations = Migrator.fromRecord(migrationsById)

@@ -75,8 +75,44 @@ const loyalCountFromHistogram = (min: number) =>
       ([row]) => row!.count
     ))
 
+/** Purchases and revenue per slot of the sales rollups, as stored and straight from the purchases. */
+const salesSlots = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const slotsOf = (width: "15 minutes" | "1 hour") =>
+    sql`date_bin(${width}::interval, "timestamp", TIMESTAMPTZ '2000-01-01 00:00:00+00')`
+  const read = <A extends object>(statement: Effect.Effect<ReadonlyArray<A>, unknown>) =>
+    Effect.map(statement, (rows) => rows.map((row) => JSON.stringify(row)))
+  const stored = {
+    quarters: yield* read(
+      sql`SELECT branch_id, slot, purchases::int, revenue::text FROM sales_by_quarter_hour ORDER BY 1, 2`
+    ),
+    chainQuarters: yield* read(
+      sql`SELECT slot, purchases::int, revenue::text FROM chain_sales_by_quarter_hour ORDER BY 1`
+    ),
+    hours: yield* read(sql`SELECT branch_id, slot, purchases::int, revenue::text FROM sales_by_hour ORDER BY 1, 2`),
+    chainHours: yield* read(sql`SELECT slot, purchases::int, revenue::text FROM chain_sales_by_hour ORDER BY 1`)
+  }
+  const computed = {
+    quarters: yield* read(sql`SELECT supermarket_id AS branch_id, ${slotsOf("15 minutes")} AS slot,
+                                     count(*)::int AS purchases, sum(total_amount)::text AS revenue
+                              FROM purchases GROUP BY 1, 2 ORDER BY 1, 2`),
+    chainQuarters: yield* read(sql`SELECT ${slotsOf("15 minutes")} AS slot, count(*)::int AS purchases,
+                                          sum(total_amount)::text AS revenue
+                                   FROM purchases GROUP BY 1 ORDER BY 1`),
+    hours: yield* read(sql`SELECT supermarket_id AS branch_id, ${slotsOf("1 hour")} AS slot,
+                                  count(*)::int AS purchases, sum(total_amount)::text AS revenue
+                           FROM purchases GROUP BY 1, 2 ORDER BY 1, 2`),
+    chainHours: yield* read(sql`SELECT ${slotsOf("1 hour")} AS slot, count(*)::int AS purchases,
+                                       sum(total_amount)::text AS revenue
+                                FROM purchases GROUP BY 1 ORDER BY 1`)
+  }
+  return { stored, computed }
+})
+
 const expectRollupsExact = Effect.gen(function*() {
   const repo = yield* AnalyticsRepo
+  const slots = yield* salesSlots
+  expect(slots.stored).toEqual(slots.computed)
   const truth = yield* fromPurchases
   const figures = yield* repo.figures()
   expect(figures.purchases).toBe(truth.totals.purchases)
@@ -114,7 +150,12 @@ const timestamps = [
   "2026-10-25T02:00:00Z",
   "2026-10-25T23:30:00Z",
   "2026-11-01T05:30:00Z",
-  "2026-11-01T06:30:00Z"
+  "2026-11-01T06:30:00Z",
+  // either side of midnight in Kathmandu (UTC+5:45) and in St. John's (UTC-2:30 in summer)
+  "2026-03-28T18:14:59Z",
+  "2026-03-28T18:15:00Z",
+  "2026-03-29T02:29:59Z",
+  "2026-03-29T02:30:00Z"
 ]
 
 const salesQueries: ReadonlyArray<SalesQuery> = ([
@@ -125,7 +166,10 @@ const salesQueries: ReadonlyArray<SalesQuery> = ([
   { from: at("2026-10-31T00:00:00Z"), to: at("2026-11-02T00:00:00Z"), bucket: "hour", tz: "America/New_York" },
   { from: at("2026-03-01T00:00:00Z"), to: at("2026-11-05T00:00:00Z"), bucket: "day", tz: "America/New_York" },
   { from: at("2026-03-28T00:00:00Z"), to: at("2026-03-30T00:00:00Z"), bucket: "hour", tz: "Asia/Kolkata" },
-  { from: at("2026-10-24T00:00:00Z"), to: at("2026-10-27T00:00:00Z"), bucket: "day", tz: "UTC" }
+  { from: at("2026-10-24T00:00:00Z"), to: at("2026-10-27T00:00:00Z"), bucket: "day", tz: "UTC" },
+  { from: at("2026-03-26T00:00:00Z"), to: at("2026-03-31T00:00:00Z"), bucket: "day", tz: "Asia/Kathmandu" },
+  { from: at("2026-03-26T00:00:00Z"), to: at("2026-03-31T00:00:00Z"), bucket: "day", tz: "America/St_Johns" },
+  { from: at("2026-03-28T12:00:00Z"), to: at("2026-03-29T12:00:00Z"), bucket: "hour", tz: "Asia/Kathmandu" }
 ] satisfies ReadonlyArray<Omit<SalesQuery, "branch_id">>).flatMap((
   q
 ) => [{ ...q, branch_id: undefined }, { ...q, branch_id: 2 }])

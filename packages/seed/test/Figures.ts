@@ -41,7 +41,7 @@ export const figures = Effect.gen(function*() {
   }
 })
 
-/** Every rollup table (see migration 0003), but chain_totals' version and the histogram's empty counts. */
+/** Every rollup table (see migrations 0003 and 0010), but chain_totals' version and the histogram's empty counts. */
 const rollups = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   return yield* Effect.all({
@@ -50,7 +50,9 @@ const rollups = Effect.gen(function*() {
     histogram: sql`SELECT * FROM customers_by_purchase_count WHERE customers <> 0 ORDER BY purchase_count`,
     products: sql`SELECT * FROM product_sales ORDER BY product_id`,
     slots: sql`SELECT * FROM sales_by_quarter_hour ORDER BY branch_id, slot`,
-    chainSlots: sql`SELECT * FROM chain_sales_by_quarter_hour ORDER BY slot`
+    chainSlots: sql`SELECT * FROM chain_sales_by_quarter_hour ORDER BY slot`,
+    hours: sql`SELECT * FROM sales_by_hour ORDER BY branch_id, slot`,
+    chainHours: sql`SELECT * FROM chain_sales_by_hour ORDER BY slot`
   })
 })
 
