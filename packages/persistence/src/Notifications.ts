@@ -5,13 +5,20 @@ import pg from "pg"
 
 /**
  * What a `listen` stream carries: `Listening` each time it has (re)started listening, after which
- * anything may have changed unseen (consumers resynchronise), then one `Notified` per notification.
+ * anything may have changed unseen (consumers resynchronise), then `Notified` for notifications.
+ * What arrives while the consumer is busy is kept as one element, the latest: every consumer
+ * reads again whatever changed, so a burst of commits costs it one read, and each notification
+ * costs the process no more than a replaced buffer slot (Store Analytics receives one per group of
+ * purchases written).
  */
 export type Notification =
   | { readonly _tag: "Listening" }
   | { readonly _tag: "Notified"; readonly payload: string }
 
 const listening: Notification = { _tag: "Listening" }
+
+/** What a listen stream keeps while its consumer is busy: the latest element only. */
+const latestOnly = { bufferSize: 1, strategy: "sliding" } as const
 
 /**
  * The database's LISTEN/NOTIFY. A `listen` stream never fails: when its connection is lost it
@@ -58,8 +65,7 @@ export const serverNotifications = (config: pg.ClientConfig) =>
             catch: (cause) => new ListenFailed(String(cause))
           })
           emit.single(listening)
-        })
-      ).pipe(reconnecting(channel))
+        }), latestOnly).pipe(reconnecting(channel))
   })
 
 /**
@@ -83,8 +89,7 @@ export const embeddedNotifications = (db: PGlite) =>
                 (unlisten) => whileConnectionHeld(() => unlisten().catch(() => undefined))
               )
               emit.single(listening)
-            })
-          )
+            }), latestOnly)
       }
     })
   )

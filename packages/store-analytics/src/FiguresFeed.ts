@@ -1,6 +1,6 @@
 import type { LiveFigures } from "@icash/domain"
 import { FIGURES_CHANNEL, Notifications } from "@icash/persistence"
-import { Effect, Queue, Stream, SubscriptionRef } from "effect"
+import { Effect, Stream, SubscriptionRef } from "effect"
 import { Analytics } from "./Analytics.js"
 
 /** The least time between two reads of the figures: bursts of commits become a few events a second. */
@@ -17,8 +17,6 @@ export class FiguresFeed extends Effect.Service<FiguresFeed>()("store-analytics/
     const analytics = yield* Analytics
     const notifications = yield* Notifications
     const latest = yield* SubscriptionRef.make<LiveFigures | undefined>(undefined)
-    // a pending change, at most one: a burst of notifications is one read
-    const changed = yield* Queue.sliding<void>(1)
 
     const read = analytics.figures().pipe(
       Effect.flatMap((figures) =>
@@ -31,18 +29,13 @@ export class FiguresFeed extends Effect.Service<FiguresFeed>()("store-analytics/
       Effect.withSpan("FiguresFeed.read")
     )
 
-    // (re)starting to listen may have missed changes: that is a change too
+    // Every element is a change, (re)starting to listen included: it may have missed some. While
+    // the feed reads and then waits, the notifications that arrive are kept as one (see
+    // Notifications), so a burst of commits is one read and wakes this fiber once.
     yield* notifications.listen(FIGURES_CHANNEL).pipe(
-      Stream.runForEach(() => Queue.offer(changed, undefined)),
+      Stream.runForEach(() => Effect.zipRight(read, Effect.sleep(FIGURES_MIN_INTERVAL))),
       Effect.forkScoped
     )
-    yield* Queue.take(changed).pipe(
-      Effect.zipRight(read),
-      Effect.zipRight(Effect.sleep(FIGURES_MIN_INTERVAL)),
-      Effect.forever,
-      Effect.forkScoped
-    )
-    yield* Queue.offer(changed, undefined)
 
     return {
       /** The current figures first (once they were read), then each newer version. */
