@@ -53,11 +53,17 @@ const parentOf = (pid: number) => Number(statFields(pid)?.[1] ?? NaN)
 /** When the process started, in clock ticks since boot. */
 const startTicks = (pid: number) => Number(statFields(pid)?.[19] ?? NaN)
 
-/** CPU time the process has used so far (user + system), in ms. */
-export const cpuMs = (pid: number) => {
+/**
+ * CPU time the process has used so far (user + system), in ms; with `endedChildren`, that of its
+ * children that ended too: a PostgreSQL backend that ends (a pool closing an idle connection) is
+ * counted in its postmaster's, where it would otherwise be lost and read as other processes' CPU.
+ */
+export const cpuMs = (pid: number, options: { readonly endedChildren?: boolean } = {}) => {
   const fields = statFields(pid)
   if (fields === undefined) return NaN
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND
+  const own = Number(fields[11]) + Number(fields[12])
+  const children = options.endedChildren === true ? Number(fields[13]) + Number(fields[14]) : 0
+  return ((own + children) * 1000) / CLOCK_TICKS_PER_SECOND
 }
 
 /** Resident set size now and its peak so far (VmRSS, VmHWM), in bytes; undefined once it is gone. */
@@ -84,18 +90,6 @@ export const machineCpu = () => {
   return { processMs: ms(user + nice + system), totalMs: ms(total) }
 }
 
-/**
- * CPU time the process and its children that ended have used so far (user + system of both), in
- * ms: a PostgreSQL backend that ends (a pool closing an idle connection) is counted in its
- * postmaster's, where it would otherwise be lost and read as other processes' CPU.
- */
-const cpuWithEndedChildrenMs = (pid: number) => {
-  const fields = statFields(pid)
-  if (fields === undefined) return NaN
-  const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])
-  return (ticks * 1000) / CLOCK_TICKS_PER_SECOND
-}
-
 /** CPU time so far of every process named `command` (e.g. all of PostgreSQL's, ended backends included), by pid, in ms. */
 export const cpuOfCommand = (command: string): Map<number, number> => {
   const found = new Map<number, number>()
@@ -105,7 +99,7 @@ export const cpuOfCommand = (command: string): Map<number, number> => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
       if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === command) {
-        found.set(pid, cpuWithEndedChildrenMs(pid))
+        found.set(pid, cpuMs(pid, { endedChildren: true }))
       }
     } catch {
       // gone meanwhile

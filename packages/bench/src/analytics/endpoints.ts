@@ -134,7 +134,7 @@ interface Failures {
 type OnAnswer = (status: number, ms: number) => void
 
 /** More requests than that unanswered at once, and the paced rate is more than the service can answer. */
-const MAX_PACED_IN_FLIGHT = 16
+export const MAX_PACED_IN_FLIGHT = 16
 
 /** The pause after each endpoint: the requests autocannon cut at its end are cancelled on idle connections. */
 const PAUSE_MS = 500

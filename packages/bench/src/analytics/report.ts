@@ -1,6 +1,6 @@
 /** The analytics part's results: one table on stdout, the targets of the issue, everything in a JSON file. */
 import type { DatasetDescription, DatasetMarker } from "./dataset.js"
-import type { EndpointResult } from "./endpoints.js"
+import { type EndpointResult, MAX_PACED_IN_FLIGHT } from "./endpoints.js"
 import type { Check } from "./exactness.js"
 import type { StreamLagResult } from "./stream.js"
 import type { WriterResult } from "./writer.js"
@@ -203,7 +203,9 @@ export const formatAnalyticsTable = (
     ...result.exactness.filter((c) => !c.ok).map((c) => `  ${c.name}: ${c.detail}`),
     ...result.endpoints.filter((e) => e.floorPaced.errors > 0).map((e) =>
       `the floor failed ${e.floorPaced.errors} requests of ${e.name}: ${e.floorPaced.connectionErrors} not ` +
-      `answered or not sent while 16 were unanswered, statuses ${JSON.stringify(e.floorPaced.otherStatuses)}`
+      `answered or not sent while ${MAX_PACED_IN_FLIGHT} were unanswered, statuses ${
+        JSON.stringify(e.floorPaced.otherStatuses)
+      }`
     ),
     `the floor's answers = iCash's: ${
       result.floorAgrees.every((c) => c.ok)

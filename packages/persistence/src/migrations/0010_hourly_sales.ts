@@ -114,18 +114,15 @@ export default Effect.gen(function*() {
     INSERT INTO chain_sales_by_hour (slot, purchases, revenue)
     SELECT icash_hour(slot), sum(purchases), sum(revenue) FROM chain_sales_by_quarter_hour GROUP BY 1 ORDER BY 1`
 
-  yield* sql.unsafe(`
-    CREATE OR REPLACE FUNCTION icash_fold_purchases() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      ${foldPurchases("new_purchases")}
-      RETURN NULL;
-    END $$`)
-  yield* sql.unsafe(`
-    CREATE OR REPLACE FUNCTION icash_fold_items() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      ${foldItems("new_items")}
-      RETURN NULL;
-    END $$`)
+  const triggerFunction = (name: string, body: string) =>
+    sql.unsafe(`
+      CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        ${body}
+        RETURN NULL;
+      END $$`)
+  yield* triggerFunction("icash_fold_purchases", foldPurchases("new_purchases"))
+  yield* triggerFunction("icash_fold_items", foldItems("new_items"))
   yield* sql.unsafe(`
     CREATE OR REPLACE FUNCTION icash_fold_imported() RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
@@ -149,14 +146,17 @@ export default Effect.gen(function*() {
         SELECT purchase_count, count(*) FROM customer_stats GROUP BY purchase_count;
       INSERT INTO product_sales (product_id, units_sold, revenue)
         SELECT product_id, sum(quantity), sum(unit_price * quantity) FROM purchase_items GROUP BY product_id;
+      -- in slot order, as the migration fills the hours: a range of slots then shares a few pages
       INSERT INTO sales_by_quarter_hour (branch_id, slot, purchases, revenue)
-        SELECT supermarket_id, icash_quarter_hour("timestamp"), count(*), sum(total_amount) FROM purchases GROUP BY 1, 2;
+        SELECT supermarket_id, icash_quarter_hour("timestamp"), count(*), sum(total_amount) FROM purchases
+        GROUP BY 1, 2 ORDER BY 1, 2;
       INSERT INTO chain_sales_by_quarter_hour (slot, purchases, revenue)
-        SELECT slot, sum(purchases), sum(revenue) FROM sales_by_quarter_hour GROUP BY slot;
+        SELECT slot, sum(purchases), sum(revenue) FROM sales_by_quarter_hour GROUP BY slot ORDER BY slot;
       INSERT INTO sales_by_hour (branch_id, slot, purchases, revenue)
-        SELECT branch_id, icash_hour(slot), sum(purchases), sum(revenue) FROM sales_by_quarter_hour GROUP BY 1, 2;
+        SELECT branch_id, icash_hour(slot), sum(purchases), sum(revenue) FROM sales_by_quarter_hour
+        GROUP BY 1, 2 ORDER BY 1, 2;
       INSERT INTO chain_sales_by_hour (slot, purchases, revenue)
-        SELECT slot, sum(purchases), sum(revenue) FROM sales_by_hour GROUP BY slot;
+        SELECT slot, sum(purchases), sum(revenue) FROM sales_by_hour GROUP BY slot ORDER BY slot;
       UPDATE chain_totals SET
         purchases = (SELECT count(*) FROM purchases),
         revenue = (SELECT coalesce(sum(total_amount), 0) FROM purchases),
