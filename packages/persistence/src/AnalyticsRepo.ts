@@ -176,32 +176,19 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
 
     // A statement of a request whose client went away is left to finish (they take milliseconds)
     // rather than cancelled: a cancel can reach the server after the statement ended and cancel
-    // whatever the connection runs next, someone else's request.
+    // whatever the connection runs next, someone else's request. No span of their own: the
+    // analytics query that calls each one has it, and the statement's span is its child.
     return {
-      uniqueCustomers: () =>
-        uniqueCustomers.pipe(
-          Effect.orDie,
-          Effect.uninterruptible,
-          Effect.withSpan("AnalyticsRepo.uniqueCustomers")
-        ),
+      uniqueCustomers: () => uniqueCustomers.pipe(Effect.orDie, Effect.uninterruptible),
       /** Customers with at least `min_purchases`, most purchases first then by id, starting after `after`. */
       loyalCustomers: (query: { min_purchases: number; limit: number; after: LoyalCustomersAfter | undefined }) =>
-        loyalCustomers(query).pipe(
-          Effect.orDie,
-          Effect.uninterruptible,
-          Effect.withSpan("AnalyticsRepo.loyalCustomers")
-        ),
+        loyalCustomers(query).pipe(Effect.orDie, Effect.uninterruptible),
       /** Products by units sold with their competition rank (1, 2, 2, 4); every rank up to `limit`. */
-      topProducts: (limit: number) =>
-        topProducts(limit).pipe(Effect.orDie, Effect.uninterruptible, Effect.withSpan("AnalyticsRepo.topProducts")),
+      topProducts: (limit: number) => topProducts(limit).pipe(Effect.orDie, Effect.uninterruptible),
       /** The chain's totals and the loyal customers at the default threshold, at one moment. */
-      figures: () => figures.pipe(Effect.orDie, Effect.uninterruptible, Effect.withSpan("AnalyticsRepo.figures")),
+      figures: () => figures.pipe(Effect.orDie, Effect.uninterruptible),
       /** Purchases and revenue per bucket; fails with the SqlError when the database rejects the time zone. */
-      sales: (query: SalesQuery) =>
-        sales(query).pipe(
-          Effect.uninterruptible,
-          Effect.withSpan("AnalyticsRepo.sales", { attributes: { bucket: query.bucket, tz: query.tz } })
-        )
+      sales: (query: SalesQuery) => Effect.uninterruptible(sales(query))
     } as const
   })
 }) {}

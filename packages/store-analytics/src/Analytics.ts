@@ -28,6 +28,13 @@ const isInvalidParameter = (error: { readonly cause?: unknown }) =>
   (error.cause as { readonly code?: unknown } | undefined)?.code === "22023"
 
 /**
+ * Each analytics query's span. Effect.fn and a bare withSpan capture a stack trace (a `new Error`)
+ * on every call to say where the span was made; one request's worth cost more than its handler.
+ */
+const traced = (name: string, attributes?: Record<string, unknown>) =>
+  Effect.withSpan(`Analytics.${name}`, { captureStackTrace: false, attributes })
+
+/**
  * The chain's analytics. Every figure includes each purchase whose POST has returned.
  * Answers are built from the repository's rows and the decoded request without being validated
  * again (the `true` of each constructor): checking a page of a hundred customers cost a tenth of
@@ -37,69 +44,79 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
   effect: Effect.gen(function*() {
     const repo = yield* AnalyticsRepo
 
-    const uniqueCustomers = Effect.fn("Analytics.uniqueCustomers")(function*() {
-      return new UniqueCustomers({ unique_customers: yield* repo.uniqueCustomers() }, true)
-    })
+    const uniqueCustomers = () =>
+      repo.uniqueCustomers().pipe(
+        Effect.map((count) => new UniqueCustomers({ unique_customers: count }, true)),
+        traced("uniqueCustomers")
+      )
 
-    const loyalCustomers = Effect.fn("Analytics.loyalCustomers")(function*(params: LoyalCustomersParams) {
-      const after = params.cursor === undefined ? undefined : yield* decodeCursor(params.cursor, params.min_purchases)
-      // one row more than asked tells whether another page follows
-      const rows = yield* repo.loyalCustomers({ min_purchases: params.min_purchases, limit: params.limit + 1, after })
-      const page = rows.slice(0, params.limit)
-      const last = page.at(-1)
-      return new LoyalCustomersPage({
-        min_purchases: params.min_purchases,
-        customers: page.map((row) => new LoyalCustomer(row, true)),
-        next_cursor: rows.length > params.limit && last !== undefined ? encodeCursor(params.min_purchases, last) : null
-      }, true)
-    })
+    const loyalCustomers = (params: LoyalCustomersParams) =>
+      Effect.gen(function*() {
+        const after = params.cursor === undefined ? undefined : yield* decodeCursor(params.cursor, params.min_purchases)
+        // one row more than asked tells whether another page follows
+        const rows = yield* repo.loyalCustomers({ min_purchases: params.min_purchases, limit: params.limit + 1, after })
+        const page = rows.slice(0, params.limit)
+        const last = page.at(-1)
+        return new LoyalCustomersPage({
+          min_purchases: params.min_purchases,
+          customers: page.map((row) => new LoyalCustomer(row, true)),
+          next_cursor: rows.length > params.limit && last !== undefined
+            ? encodeCursor(params.min_purchases, last)
+            : null
+        }, true)
+      }).pipe(traced("loyalCustomers"))
 
-    const topProducts = Effect.fn("Analytics.topProducts")(function*(params: TopProductsParams) {
-      const rows = yield* repo.topProducts(params.limit)
-      return new TopProducts({ limit: params.limit, products: rows.map((row) => new TopProduct(row, true)) }, true)
-    })
+    const topProductsOf = (limit: number) =>
+      Effect.map(
+        repo.topProducts(limit),
+        (rows) => new TopProducts({ limit, products: rows.map((row) => new TopProduct(row, true)) }, true)
+      )
+
+    const topProducts = (params: TopProductsParams) => topProductsOf(params.limit).pipe(traced("topProducts"))
 
     /** The live figures: totals, loyal customers at the default threshold, and the top 3 products. */
-    const figures = Effect.fn("Analytics.figures")(function*() {
-      const totals = yield* repo.figures()
-      const top = yield* topProducts({ limit: TOP_PRODUCTS_LIVE })
-      return new LiveFigures({
-        version: totals.version,
-        unique_customers: totals.customers,
-        loyal_customers: totals.loyal_customers,
-        purchases: totals.purchases,
-        revenue: totals.revenue,
-        top_products: top
-      })
-    })
-
-    const sales = Effect.fn("Analytics.sales")(function*(params: SalesParams) {
-      const to = params.to ?? (yield* DateTime.now)
-      const from = params.from ?? DateTime.subtractDuration(to, DEFAULT_SALES_SPAN[params.bucket])
-      const span = DateTime.distance(from, to)
-      if (span <= 0) return yield* new InvalidSalesQuery({ message: "from must be before to" })
-      const bucketMillis = params.bucket === "hour" ? 3_600_000 : 86_400_000
-      if (span / bucketMillis > MAX_SALES_BUCKETS[params.bucket]) {
-        return yield* new InvalidSalesQuery({
-          message: `at most ${MAX_SALES_BUCKETS[params.bucket]} ${params.bucket} buckets per query: shorten the range`
+    const figures = () =>
+      Effect.gen(function*() {
+        const totals = yield* repo.figures()
+        const top = yield* topProductsOf(TOP_PRODUCTS_LIVE)
+        return new LiveFigures({
+          version: totals.version,
+          unique_customers: totals.customers,
+          loyal_customers: totals.loyal_customers,
+          purchases: totals.purchases,
+          revenue: totals.revenue,
+          top_products: top
         })
-      }
-      const rows = yield* repo.sales({ from, to, bucket: params.bucket, tz: params.tz, branch_id: params.branch_id })
-        .pipe(
-          Effect.catchTag("SqlError", (error) =>
-            isInvalidParameter(error)
-              ? new InvalidSalesQuery({ message: `the database does not know the time zone ${params.tz}` })
-              : Effect.die(error))
-        )
-      return new Sales({
-        from,
-        to,
-        bucket: params.bucket,
-        tz: params.tz,
-        branch_id: params.branch_id ?? null,
-        buckets: rows.map((row) => new SalesBucket(row, true))
-      }, true)
-    })
+      }).pipe(traced("figures"))
+
+    const sales = (params: SalesParams) =>
+      Effect.gen(function*() {
+        const to = params.to ?? (yield* DateTime.now)
+        const from = params.from ?? DateTime.subtractDuration(to, DEFAULT_SALES_SPAN[params.bucket])
+        const span = DateTime.distance(from, to)
+        if (span <= 0) return yield* new InvalidSalesQuery({ message: "from must be before to" })
+        const bucketMillis = params.bucket === "hour" ? 3_600_000 : 86_400_000
+        if (span / bucketMillis > MAX_SALES_BUCKETS[params.bucket]) {
+          return yield* new InvalidSalesQuery({
+            message: `at most ${MAX_SALES_BUCKETS[params.bucket]} ${params.bucket} buckets per query: shorten the range`
+          })
+        }
+        const rows = yield* repo.sales({ from, to, bucket: params.bucket, tz: params.tz, branch_id: params.branch_id })
+          .pipe(
+            Effect.catchTag("SqlError", (error) =>
+              isInvalidParameter(error)
+                ? new InvalidSalesQuery({ message: `the database does not know the time zone ${params.tz}` })
+                : Effect.die(error))
+          )
+        return new Sales({
+          from,
+          to,
+          bucket: params.bucket,
+          tz: params.tz,
+          branch_id: params.branch_id ?? null,
+          buckets: rows.map((row) => new SalesBucket(row, true))
+        }, true)
+      }).pipe(traced("sales", { bucket: params.bucket, tz: params.tz }))
 
     return { uniqueCustomers, loyalCustomers, topProducts, figures, sales } as const
   })
