@@ -19,7 +19,6 @@ const CHUNK_SIZE = 5_000
 const UpsertCounts = Schema.Struct({ added: Int8, updated: Int8 })
 const AddedCount = Schema.Struct({ added: Int8 })
 const InFileCounts = Schema.Struct({ in_file: Int8, added: Int8 })
-const InFileCount = Schema.Struct({ in_file: Int8 })
 const LockedCount = Schema.Struct({ locked: Int8 })
 const DuplicateRow = Schema.Struct({ line: Schema.Int, first_line: Schema.Int, duplicates: Int8 })
 const SeqRange = Schema.Struct({ after: Schema.Int, upTo: Schema.Int })
@@ -134,12 +133,6 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
             RETURNING id
           )
           SELECT count(*) AS added FROM inserted`
-    })
-
-    const branchesInFile = SqlSchema.single({
-      Request: Schema.Void,
-      Result: InFileCount,
-      execute: () => sql`SELECT count(DISTINCT branch_code) AS in_file FROM ${sql(PURCHASE_STAGING)}`
     })
 
     // A slice's new customers, for the foreign key's check of its purchases (first seen at their
@@ -299,13 +292,6 @@ export class ImportRepo extends Effect.Service<ImportRepo>()("persistence/Import
           Effect.orDie,
           Effect.withSpan("ImportRepo.insertStagedBranches")
         ),
-
-      /** How many branch codes the staged purchases name. */
-      stagedBranchCount: branchesInFile(undefined).pipe(
-        Effect.map(({ in_file }) => in_file),
-        Effect.orDie,
-        Effect.withSpan("ImportRepo.stagedBranchCount")
-      ),
 
       /** Inserts the new customers of the staged purchases with `after < seq <= upTo`; returns how many. */
       insertStagedCustomers: (after: number, upTo: number) =>

@@ -48,10 +48,15 @@ export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: str
     )
     // Every slice written means every repeat of an earlier line was left out by its import key:
     // there are none if nothing was. Otherwise they are looked for, to be reported.
-    if (!bad.isEmpty || writer.added < staged) yield* collectDuplicates(bad)
+    if (!bad.isEmpty || writer.added < staged.purchases) yield* collectDuplicates(bad)
     if (!bad.isEmpty) return yield* InvalidFile.fromCollector(file, bad)
-    const written = yield* writer.finish
-    const loaded: PurchasesLoaded = { file, in_file: staged, already_present: staged - written.added, ...written }
+    const written = yield* writer.finish(staged.branches)
+    const loaded: PurchasesLoaded = {
+      file,
+      in_file: staged.purchases,
+      already_present: staged.purchases - written.added,
+      ...written
+    }
     return loaded
   }).pipe(sql.withTransaction, Effect.catchTag("SqlError", Effect.die))
   yield* Effect.logInfo("purchases loaded").pipe(Effect.annotateLogs({ ...loaded }))

@@ -27,7 +27,7 @@ const firstSliceSize = (purchasesPerStatement: number) => Math.ceil(purchasesPer
  * the next slice is being read: reading and checking the file goes on alongside the database's
  * work, a slice ahead at most, so memory holds a few slices whatever the file's size. Whether two
  * rows are the same purchase is left to the staging table. Returns how many purchases were staged
- * (their `seq` runs from 1 to that number).
+ * (their `seq` runs from 1 to that number) and how many branch codes they name.
  */
 export const stagePurchases = Effect.fn("Seed.stagePurchases")(
   function*<E, R>(
@@ -45,6 +45,7 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
     let bytesRead = 0
     let rowsRead = 0
     let staged = 0
+    const branchCodes = new Set<string>()
     let sliced = 0
     let text: Array<Uint8Array> = []
 
@@ -64,7 +65,9 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
         let piece = ""
         for (const record of records) {
           const purchase = checker.check(record)
-          if (purchase !== undefined) piece += purchaseStagingLine(++staged, purchase)
+          if (purchase === undefined) continue
+          piece += purchaseStagingLine(++staged, purchase)
+          branchCodes.add(purchase.branch_code)
         }
         rowsRead += records.length
         progress.update(bytesRead, rowsRead)
@@ -88,7 +91,7 @@ export const stagePurchases = Effect.fn("Seed.stagePurchases")(
         yield* onSlice(slice.after, slice.upTo)
       }))
     checker.end()
-    return staged
+    return { purchases: staged, branches: branchCodes.size }
   },
   Effect.scoped
 )

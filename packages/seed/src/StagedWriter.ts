@@ -45,18 +45,19 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
       added += yield* repo.insertStagedPurchases(after, upTo, referencesChecked)
     })
 
-  const finish = Effect.gen(function*() {
-    const customers = yield* repo.upsertStagedCustomers
-    if (referencesChecked) yield* repo.foldImported
-    const written: PurchasesWritten = {
-      added,
-      branches_in_file: yield* repo.stagedBranchCount,
-      branches_added: branchesAdded,
-      customers_in_file: customers.in_file,
-      customers_added: customersAdded + customers.added
-    }
-    return written
-  })
+  const finish = (branchesInFile: number) =>
+    Effect.gen(function*() {
+      const customers = yield* repo.upsertStagedCustomers
+      if (referencesChecked) yield* repo.foldImported
+      const written: PurchasesWritten = {
+        added,
+        branches_in_file: branchesInFile,
+        branches_added: branchesAdded,
+        customers_in_file: customers.in_file,
+        customers_added: customersAdded + customers.added
+      }
+      return written
+    })
 
   return {
     write,
@@ -64,6 +65,7 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
     get added() {
       return added
     },
+    /** Once the whole file is staged: `branchesInFile` is how many branch codes it names. */
     finish
   } as const
 })
