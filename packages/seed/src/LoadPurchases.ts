@@ -50,11 +50,12 @@ export const loadPurchases = Effect.fn("Seed.loadPurchases")(function*(file: str
     // there are none if nothing was. Otherwise they are looked for, to be reported.
     if (!bad.isEmpty || writer.added < staged.purchases) yield* collectDuplicates(bad)
     if (!bad.isEmpty) return yield* InvalidFile.fromCollector(file, bad)
-    const written = yield* writer.finish(staged.branches)
+    const written = yield* writer.finish
     const loaded: PurchasesLoaded = {
       file,
       in_file: staged.purchases,
       already_present: staged.purchases - written.added,
+      branches_in_file: staged.branches,
       ...written
     }
     return loaded

@@ -4,7 +4,6 @@ import type { Catalog } from "./PurchaseFields.js"
 
 export interface PurchasesWritten {
   readonly added: number
-  readonly branches_in_file: number
   readonly branches_added: number
   readonly customers_in_file: number
   readonly customers_added: number
@@ -45,19 +44,17 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
       added += yield* repo.insertStagedPurchases(after, upTo, referencesChecked)
     })
 
-  const finish = (branchesInFile: number) =>
-    Effect.gen(function*() {
-      const customers = yield* repo.upsertStagedCustomers
-      if (referencesChecked) yield* repo.foldImported
-      const written: PurchasesWritten = {
-        added,
-        branches_in_file: branchesInFile,
-        branches_added: branchesAdded,
-        customers_in_file: customers.in_file,
-        customers_added: customersAdded + customers.added
-      }
-      return written
-    })
+  const finish = Effect.gen(function*() {
+    const customers = yield* repo.upsertStagedCustomers
+    if (referencesChecked) yield* repo.foldImported
+    const written: PurchasesWritten = {
+      added,
+      branches_added: branchesAdded,
+      customers_in_file: customers.in_file,
+      customers_added: customersAdded + customers.added
+    }
+    return written
+  })
 
   return {
     write,
@@ -65,7 +62,6 @@ export const stagedWriter = Effect.fn("Seed.stagedWriter")(function*(catalog: Ca
     get added() {
       return added
     },
-    /** Once the whole file is staged: `branchesInFile` is how many branch codes it names. */
     finish
   } as const
 })
