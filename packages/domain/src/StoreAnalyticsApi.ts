@@ -17,7 +17,8 @@ import {
   InvalidSalesQuery,
   MalformedRequest,
   PayloadTooLarge,
-  ServiceUnavailable
+  ServiceUnavailable,
+  UnknownBranch
 } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
@@ -56,11 +57,13 @@ export class AnalyticsGroup extends HttpApiGroup.make("analytics")
       .setUrlParams(SalesParams)
       .addSuccess(Sales)
       .addError(InvalidSalesQuery)
+      .addError(UnknownBranch)
       .annotate(OpenApi.Summary, "Sales over time")
       .annotate(
         OpenApi.Description,
         "Purchases and revenue per hour or per day of the time zone tz (exact across daylight-saving changes), " +
-          "for one branch or the whole chain. Every bucket of the range is listed, empty ones included. " +
+          "for one branch or the whole chain (a branch_id that names no branch is refused: 422 UnknownBranch). " +
+          "Every bucket of the range is listed, empty ones included. " +
           `At most ${MAX_SALES_BUCKETS.hour} hourly or ${MAX_SALES_BUCKETS.day} daily buckets per query.`
       )
   )

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { type CustomerId, DEFAULT_LOYAL_MIN_PURCHASES, type ProductId, type SalesBucketSize } from "@icash/domain"
-import { DateTime, Effect } from "effect"
+import { DateTime, Effect, Option } from "effect"
 import { centsOf, int8, type Int8Value, onlyRow } from "./Rows.js"
 
 /** Where a page of loyal customers starts: right after this (purchase_count, user_id). */
@@ -134,9 +134,15 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
     // worked out, which cost more than all the rest of the statement.
     const sales = (query: SalesQuery) => {
       const q = { ...query, from: new Date(query.from.epochMillis), to: new Date(query.to.epochMillis) }
-      const [quarters, hours, branch] = q.branch_id === undefined
-        ? [sql`chain_sales_by_quarter_hour`, sql`chain_sales_by_hour`, sql``]
-        : [sql`sales_by_quarter_hour`, sql`sales_by_hour`, sql`branch_id = ${q.branch_id} AND`]
+      // A range always has a bucket, so no row at all means the branch does not exist.
+      const [quarters, hours, branch, branchExists] = q.branch_id === undefined
+        ? [sql`chain_sales_by_quarter_hour`, sql`chain_sales_by_hour`, sql``, sql``]
+        : [
+          sql`sales_by_quarter_hour`,
+          sql`sales_by_hour`,
+          sql`branch_id = ${q.branch_id} AND`,
+          sql`WHERE EXISTS (SELECT FROM branches WHERE id = ${q.branch_id})`
+        ]
       const [buckets, slots] = q.bucket === "hour"
         ? [
           sql`SELECT start, start + interval '1 hour' AS next
@@ -163,14 +169,15 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
                  coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue
           FROM (${buckets}) b
           CROSS JOIN LATERAL (SELECT sum(purchases) AS purchases, sum(revenue) AS revenue FROM (${slots}) slots) t
+          ${branchExists}
           ORDER BY b.start`,
         (rows) =>
-          rows.map((row) => ({
+          rows.length === 0 ? Option.none() : Option.some(rows.map((row) => ({
             start: DateTime.unsafeFromDate(row.start),
             local_start: row.local_start,
             purchases: int8(row.purchases),
             revenue: centsOf(row.revenue)
-          }))
+          })))
       )
     }
 
@@ -187,7 +194,10 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       topProducts: (limit: number) => topProducts(limit).pipe(Effect.orDie, Effect.uninterruptible),
       /** The chain's totals and the loyal customers at the default threshold, at one moment. */
       figures: () => figures.pipe(Effect.orDie, Effect.uninterruptible),
-      /** Purchases and revenue per bucket; fails with the SqlError when the database rejects the time zone. */
+      /**
+       * Purchases and revenue per bucket, or none when `branch_id` names no branch; fails with the
+       * SqlError when the database rejects the time zone.
+       */
       sales: (query: SalesQuery) => Effect.uninterruptible(sales(query))
     } as const
   })

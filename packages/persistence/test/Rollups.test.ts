@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { layer } from "@effect/vitest"
 import {
+  Branch,
   BranchId,
   cents,
   customerId,
@@ -12,7 +13,7 @@ import {
 } from "@icash/domain"
 import { AnalyticsRepo, type LoyalCustomersAfter, PurchasesRepo, type SalesQuery } from "@icash/persistence"
 import { makeInMemoryDatabase, testEngines } from "@icash/persistence/testing"
-import { DateTime, Effect, FastCheck as fc, Layer } from "effect"
+import { Array as Arr, DateTime, Effect, FastCheck as fc, Layer, Option } from "effect"
 import { expect } from "vitest"
 
 const Repos = Layer.mergeAll(PurchasesRepo.Default, AnalyticsRepo.Default)
@@ -239,20 +240,32 @@ for (const engine of await testEngines()) {
                                ${timestamps}::timestamptz[], ${
           stored.map((p) => (p.total_amount / 100).toFixed(2))
         }::numeric[])`
-        const oracle = yield* makeInMemoryDatabase({ purchases: stored })
+        const branches = (yield* sql<{ id: number; code: string }>`SELECT id, code FROM branches`)
+          .map((row) => new Branch({ id: BranchId.make(row.id), code: row.code, name: "b" }))
+        const oracle = yield* makeInMemoryDatabase({ branches, purchases: stored })
+        const readable = Option.map(
+          Arr.map((row: { start: DateTime.Utc }) => ({ ...row, start: DateTime.formatIso(row.start) }))
+        )
         for (const query of salesQueries) {
           const fromSql = yield* repo.sales(query)
-          const expected = yield* oracle.analytics.sales(query)
-          expect(fromSql.map((row) => ({ ...row, start: DateTime.formatIso(row.start) })), JSON.stringify(query))
-            .toEqual(expected.map((row) => ({ ...row, start: DateTime.formatIso(row.start) })))
+          expect(Option.isSome(fromSql), JSON.stringify(query)).toBe(true)
+          expect(readable(fromSql), JSON.stringify(query)).toEqual(readable(yield* oracle.analytics.sales(query)))
+        }
+        // no row for a branch that does not exist, however long the range
+        for (const query of salesQueries.slice(0, 2)) {
+          const unknownBranch = { ...query, branch_id: BRANCHES + 1 }
+          expect(yield* repo.sales(unknownBranch)).toEqual(Option.none())
+          expect(yield* oracle.analytics.sales(unknownBranch)).toEqual(Option.none())
         }
         // a day of 23 and of 25 hours in Paris
-        const days = yield* repo.sales(salesQueries.find((q) => q.bucket === "day" && q.tz === "Europe/Paris")!)
+        const days = Option.getOrThrow(
+          yield* repo.sales(salesQueries.find((q) => q.bucket === "day" && q.tz === "Europe/Paris")!)
+        )
         const lengths = days.slice(0, -1).map((day, i) =>
           (DateTime.toEpochMillis(days[i + 1]!.start) - DateTime.toEpochMillis(day.start)) / 3_600_000
         )
         expect(lengths).toContain(23)
-        const hours = yield* repo.sales(salesQueries[4]!)
+        const hours = Option.getOrThrow(yield* repo.sales(salesQueries[4]!))
         expect(hours.filter((h) => h.local_start === "2026-10-25T02:00:00")).toHaveLength(2)
       }))
   })

@@ -11,10 +11,11 @@ import {
   TopProduct,
   TopProducts,
   type TopProductsParams,
-  UniqueCustomers
+  UniqueCustomers,
+  UnknownBranch
 } from "@icash/domain"
 import { AnalyticsRepo } from "@icash/persistence"
-import { DateTime, Duration, Effect } from "effect"
+import { DateTime, Duration, Effect, Option } from "effect"
 import { decodeCursor, encodeCursor } from "./Cursor.js"
 
 /** How many ranks of top products the live figures carry. */
@@ -102,13 +103,15 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
             message: `at most ${MAX_SALES_BUCKETS[params.bucket]} ${params.bucket} buckets per query: shorten the range`
           })
         }
-        const rows = yield* repo.sales({ from, to, bucket: params.bucket, tz: params.tz, branch_id: params.branch_id })
+        const found = yield* repo.sales({ from, to, bucket: params.bucket, tz: params.tz, branch_id: params.branch_id })
           .pipe(
             Effect.catchTag("SqlError", (error) =>
               isInvalidParameter(error)
                 ? new InvalidSalesQuery({ message: `the database does not know the time zone ${params.tz}` })
                 : Effect.die(error))
           )
+        if (Option.isNone(found) && params.branch_id !== undefined) return yield* UnknownBranch.of(params.branch_id)
+        const rows = Option.getOrElse(found, () => [])
         return new Sales({
           from,
           to,

@@ -3,6 +3,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { expect, layer } from "@effect/vitest"
 import { ApiKeyClientLive } from "@icash/auth/testing"
 import {
+  Branch,
   BranchId,
   cents,
   customerId,
@@ -39,6 +40,7 @@ const sale = (id: number, user_id: typeof ann, products: ReadonlyArray<Product>)
 const TestServerLive = ApiKeyClientLive().pipe(
   Layer.provideMerge(httpApiLive(StoreAnalyticsApiLive)),
   Layer.provideMerge(InMemoryDatabaseLive({
+    branches: [new Branch({ id: BranchId.make(1), code: "SMKT001", name: "Main street" })],
     products: [milk, eggs],
     purchases: [sale(1, ann, [milk, eggs]), sale(2, ann, [milk]), sale(3, ann, [eggs]), sale(4, bob, [milk])]
   })),
@@ -130,6 +132,27 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
         expect(json, query).toMatchObject({ _tag: tag })
         expect(JSON.stringify(json), query).toContain(message)
       }
+    }))
+
+  it.effect("answers the sales of a branch, and refuses a branch that does not exist with a 422", () =>
+    Effect.gen(function*() {
+      const client = yield* HttpApiClient.make(StoreAnalyticsApi)
+      const range = {
+        from: DateTime.unsafeMake("1970-01-01T00:00:00Z"),
+        to: DateTime.unsafeMake("1970-01-02T00:00:00Z"),
+        tz: "UTC"
+      }
+      const main = yield* client.analytics.sales({
+        urlParams: { ...range, bucket: "day", branch_id: BranchId.make(1) }
+      })
+      expect(main.buckets.map((b) => [b.purchases, b.revenue])).toEqual([[4, 1050]])
+      const { json, status } = yield* getJson("/analytics/sales?bucket=day&branch_id=2")
+      expect(status).toBe(422)
+      expect(json).toEqual({ _tag: "UnknownBranch", branch_id: 2, message: "branch 2 does not exist" })
+      const refused = yield* Effect.flip(
+        client.analytics.sales({ urlParams: { ...range, bucket: "day", branch_id: BranchId.make(2) } })
+      )
+      expect(refused).toMatchObject({ _tag: "UnknownBranch", branch_id: 2 })
     }))
 
   it.effect("answers any query string without a 5xx", () =>

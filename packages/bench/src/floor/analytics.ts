@@ -16,6 +16,11 @@ class BadRequest {
   constructor(readonly message: string) {}
 }
 
+/** A 422 and its body, as iCash answers it. */
+class Unprocessable {
+  constructor(readonly body: Record<string, unknown>) {}
+}
+
 const DEFAULT_LOYAL_MIN_PURCHASES = 3
 const MAX_SALES_BUCKETS = { hour: 24 * 31, day: 366 * 3 } as const
 const DEFAULT_SALES_SPAN_MS = { hour: 24 * 3_600_000, day: 30 * 86_400_000 } as const
@@ -174,6 +179,7 @@ const salesStatement = (bucket: "hour" | "day", branch: boolean) =>
    CROSS JOIN LATERAL (SELECT sum(purchases) AS purchases, sum(revenue) AS revenue FROM (${
     slotsOf(bucket, branch)
   }) slots) t
+   ${branch ? "WHERE EXISTS (SELECT FROM branches WHERE id = $4)" : ""}
    ORDER BY b.start`
 
 const sales = async (pool: pg.Pool, params: URLSearchParams) => {
@@ -194,6 +200,14 @@ const sales = async (pool: pg.Pool, params: URLSearchParams) => {
     text: salesStatement(bucket, branchId !== undefined),
     values
   })
+  // a range always has a bucket: no row means no such branch
+  if (rows.length === 0) {
+    throw new Unprocessable({
+      _tag: "UnknownBranch",
+      branch_id: branchId,
+      message: `branch ${branchId} does not exist`
+    })
+  }
   return {
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
@@ -219,12 +233,16 @@ const ROUTES: Record<string, (pool: pg.Pool, params: URLSearchParams) => Promise
 /** Whether `GET path` is one of the analytics endpoints. */
 export const isAnalyticsRoute = (path: string) => Object.hasOwn(ROUTES, path)
 
-/** Answers `GET /analytics/<route>`: 200 with the same JSON as iCash, or 400 for a bad parameter. */
+/**
+ * Answers `GET /analytics/<route>`: 200 with the same JSON as iCash, 400 for a bad parameter, 422
+ * for a branch that does not exist.
+ */
 export const answerAnalytics = async (pool: pg.Pool, req: IncomingMessage, res: ServerResponse, send: Send) => {
   const url = new URL(req.url ?? "/", "http://floor")
   try {
     send(res, 200, await ROUTES[url.pathname]!(pool, url.searchParams))
   } catch (error) {
+    if (error instanceof Unprocessable) return send(res, 422, error.body)
     if (!(error instanceof BadRequest)) throw error
     send(res, 400, { _tag: "BadRequest", message: error.message })
   }

@@ -10,7 +10,7 @@ import {
   PurchaseItem,
   sumCents
 } from "@icash/domain"
-import { Array as Arr, DateTime, Effect, Layer, Order, Ref } from "effect"
+import { Array as Arr, DateTime, Effect, Layer, Option, Order, Ref } from "effect"
 import type { SalesQuery } from "../AnalyticsRepo.js"
 import { AnalyticsRepo } from "../AnalyticsRepo.js"
 import { ApiKeysRepo } from "../ApiKeysRepo.js"
@@ -98,8 +98,10 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
     const loyalCount = (all: ReadonlyArray<Purchase>, min_purchases: number) =>
       countsByCustomer(all).filter((c) => c.purchase_count >= min_purchases).length
 
-    // The buckets by Effect's own time-zone arithmetic, independently of the SQL's.
-    const salesOf = (all: ReadonlyArray<Purchase>, q: SalesQuery) => {
+    // The buckets by Effect's own time-zone arithmetic, independently of the SQL's; none for a branch
+    // that does not exist.
+    const salesOf = ({ branches, purchases: all }: InMemoryData, q: SalesQuery) => {
+      if (q.branch_id !== undefined && !branches.some((b) => b.id === q.branch_id)) return Option.none()
       const zone = DateTime.zoneUnsafeMakeNamed(q.tz)
       // an hour later on the clock of the world (a repeated hour is two buckets), a day later on the zone's calendar
       const next = (start: DateTime.Zoned) =>
@@ -124,7 +126,7 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
           revenue: sumCents(inBucket.map((p) => p.total_amount))
         })
       }
-      return rows
+      return Option.some(rows)
     }
 
     const analytics = AnalyticsRepo.make({
@@ -136,7 +138,7 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
           customers: new Set(s.purchases.map((p) => p.user_id)).size,
           loyal_customers: loyalCount(s.purchases, DEFAULT_LOYAL_MIN_PURCHASES)
         })),
-      sales: (query) => Effect.map(Ref.get(state), (s) => salesOf(s.purchases, query)),
+      sales: (query) => Effect.map(Ref.get(state), (s) => salesOf(s, query)),
       uniqueCustomers: () => Effect.map(Ref.get(state), (s) => new Set(s.purchases.map((p) => p.user_id)).size),
       loyalCustomers: ({ after, limit, min_purchases }) =>
         Effect.map(Ref.get(state), (s) =>
