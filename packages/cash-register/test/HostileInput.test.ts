@@ -99,6 +99,38 @@ layer(TestServerLive, { excludeTestServices: true })("hostile input", (it) => {
       expect(JSON.parse(answer.text)).toMatchObject({ _tag: "PayloadTooLarge" })
     }))
 
+  it.effect("refuses a body that is not JSON with a 415 naming its type, and stores nothing", () =>
+    Effect.gen(function*() {
+      const purchase = JSON.stringify({ branch_id: 1, items: [{ product_id: 1 }] })
+      const stored = yield* storedIds(1000)
+      // what curl -d sends, and what a client that forgot the header or sent a form or a file would
+      const types = [
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/octet-stream"
+      ]
+      for (const contentType of types) {
+        const answer = yield* send(
+          HttpClientRequest.post("/purchases").pipe(HttpClientRequest.bodyText(purchase, contentType))
+        )
+        expect(answer.status, contentType).toBe(415)
+        expect(JSON.parse(answer.text)).toEqual({
+          _tag: "UnsupportedMediaType",
+          message:
+            `request body must be JSON: send it with Content-Type: application/json (this one was ${contentType})`
+        })
+      }
+      expect(yield* storedIds(1000)).toEqual(stored)
+      // JSON with parameters, in any case, is taken
+      const withCharset = yield* send(
+        HttpClientRequest.post("/purchases").pipe(
+          HttpClientRequest.bodyText(purchase, "Application/JSON; charset=utf-8")
+        )
+      )
+      expect(withCharset.status, withCharset.text).toBe(201)
+    }))
+
   // Read past the limit, such a body is cut off: Node resets the connection before the 413 gets out.
   // Unlimited, it would be read whole and answered 400 (more items than a purchase may hold).
   it.effect("stops reading a body larger than 256 KB sent without a Content-Length (chunked)", () =>

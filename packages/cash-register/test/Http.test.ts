@@ -217,6 +217,7 @@ layer(TestServerLive)("cash register over HTTP", (it) => {
           "403",
           "409",
           "413",
+          "415",
           "422",
           "429",
           "500",

@@ -12,7 +12,8 @@ import {
   PurchaseNotFound,
   ServiceUnavailable,
   UnknownBranch,
-  UnknownProducts
+  UnknownProducts,
+  UnsupportedMediaType
 } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 import { PurchaseIdFromString } from "./Ids.js"
@@ -83,6 +84,7 @@ export class CashRegisterApi extends HttpApi.make("cash-register")
   .add(HealthGroup)
   .addError(MalformedRequest)
   .addError(PayloadTooLarge)
+  .addError(UnsupportedMediaType)
   .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Cash Register")

@@ -117,6 +117,10 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
   message: message("request body is larger than 256 KB")
 }, HttpApiSchema.annotations({ status: 413, description: "The request body is larger than the service accepts" })) {}
 
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", {
+  message: message("request body must be JSON: send it with Content-Type: application/json (this one was text/plain)")
+}, HttpApiSchema.annotations({ status: 415, description: "The request has a body that does not say it is JSON" })) {}
+
 export class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
   message: message("no endpoint for GET /nowhere")
 }, HttpApiSchema.annotations({ status: 404, description: "No endpoint answers this method and path" })) {}

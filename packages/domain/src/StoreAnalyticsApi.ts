@@ -18,7 +18,8 @@ import {
   MalformedRequest,
   PayloadTooLarge,
   ServiceUnavailable,
-  UnknownBranch
+  UnknownBranch,
+  UnsupportedMediaType
 } from "./Errors.js"
 import { HealthGroup } from "./HealthApi.js"
 
@@ -91,6 +92,7 @@ export class StoreAnalyticsApi extends HttpApi.make("store-analytics")
   .add(HealthGroup)
   .addError(MalformedRequest)
   .addError(PayloadTooLarge)
+  .addError(UnsupportedMediaType)
   .addError(ServiceUnavailable)
   .addError(InternalError)
   .annotate(OpenApi.Title, "iCash Store Analytics")

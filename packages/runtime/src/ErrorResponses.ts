@@ -2,11 +2,19 @@ import {
   FileSystem,
   type HttpApp,
   HttpIncomingMessage,
+  HttpMethod,
   HttpServerError,
   HttpServerRequest,
   HttpServerResponse
 } from "@effect/platform"
-import { InternalError, MalformedRequest, PayloadTooLarge, RouteNotFound, ServiceUnavailable } from "@icash/domain"
+import {
+  InternalError,
+  MalformedRequest,
+  PayloadTooLarge,
+  RouteNotFound,
+  ServiceUnavailable,
+  UnsupportedMediaType
+} from "@icash/domain"
 import { Effect, Layer, Option } from "effect"
 import { isDatabaseUnavailable } from "./DatabaseUnavailable.js"
 
@@ -78,16 +86,38 @@ const payloadTooLarge = HttpServerResponse.unsafeJson(
   { status: 413 }
 )
 
-/**
- * Refuses a body larger than MAX_BODY_BYTES at once when its Content-Length says so (the body is
- * then left unread, and Node discards it without breaking the connection). A body without one is
- * cut while it is read: see MaxBodySizeLive.
- */
-export const limitBodySize = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
-  Effect.flatMap(
-    HttpServerRequest.HttpServerRequest,
-    (request) => Number(request.headers["content-length"]) > MAX_BODY_BYTES ? Effect.succeed(payloadTooLarge) : app
+// The HttpApi reads a body as JSON when its Content-Type names application/json, or when it has
+// none; any other type it reads as a form, multipart, text or bytes.
+const isJson = (contentType: string) => contentType.toLowerCase().includes("application/json")
+
+const hasBody = (request: HttpServerRequest.HttpServerRequest) =>
+  HttpMethod.hasBody(request.method) &&
+  (Number(request.headers["content-length"]) > 0 || request.headers["transfer-encoding"] !== undefined)
+
+const unsupportedMediaType = (contentType: string) =>
+  HttpServerResponse.unsafeJson(
+    new UnsupportedMediaType({
+      message: `request body must be JSON: send it with Content-Type: application/json (this one was ${contentType})`
+    }),
+    { status: 415 }
   )
+
+/**
+ * Checks a request's body before an endpoint reads it. A body larger than MAX_BODY_BYTES by its
+ * Content-Length is refused at once with a 413 (the body is then left unread, and Node discards
+ * it without breaking the connection; a body without one is cut while it is read: see
+ * MaxBodySizeLive). A body of another type than JSON, the only one iCash takes, gets a 415: the
+ * endpoint would read it as something else and refuse it with a 400 that names no cause (curl's
+ * `-d` sends a form, for one).
+ */
+export const checkRequestBody = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    if (Number(request.headers["content-length"]) > MAX_BODY_BYTES) return Effect.succeed(payloadTooLarge)
+    const contentType = request.headers["content-type"]
+    return contentType !== undefined && !isJson(contentType) && hasBody(request)
+      ? Effect.succeed(unsupportedMediaType(contentType))
+      : app
+  })
 
 /**
  * The body reader's limit for every request of a server, set once in its context rather than per

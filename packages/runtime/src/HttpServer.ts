@@ -3,7 +3,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { docsLive } from "./Docs.js"
-import { jsonErrorResponses, limitBodySize, MaxBodySizeLive } from "./ErrorResponses.js"
+import { checkRequestBody, jsonErrorResponses, MaxBodySizeLive } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
 import { SERVICE_ANNOTATION } from "./Logging.js"
 import { noteFailure } from "./RequestFailure.js"
@@ -33,7 +33,7 @@ export const httpApiLive = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>) =>
     Layer.provide(HttpApiBuilder.middleware((app) => jsonErrorResponses(noteFailure(app)))),
     Layer.provide(HttpApiBuilder.middlewareCors({ allowedHeaders, exposedHeaders: ["traceresponse"] })),
     Layer.provide(ShutdownMiddlewareLive),
-    Layer.provide(HttpApiBuilder.middleware(limitBodySize)),
+    Layer.provide(HttpApiBuilder.middleware(checkRequestBody)),
     Layer.provide(MaxBodySizeLive),
     Layer.provide(apiLive)
   )
