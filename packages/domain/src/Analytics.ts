@@ -144,6 +144,11 @@ export class Sales extends Schema.Class<Sales>("Sales")({
   bucket: SalesBucketSize,
   tz: Schema.String,
   branch_id: Schema.NullOr(BranchId),
+  last_sale_at: Schema.NullOr(Schema.DateTimeUtc).annotations({
+    description: "When the branch's (or the chain's) latest purchase was made, to the quarter hour (the start of " +
+      "its quarter hour, UTC), whatever the range; null before the first. A client whose range came back empty " +
+      "can move to it."
+  }),
   buckets: Schema.Array(SalesBucket).annotations({
     description: "Every bucket that starts in [from, to), empty ones included, in order"
   })

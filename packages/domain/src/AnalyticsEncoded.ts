@@ -37,6 +37,7 @@ export const encodeSales = (sales: Sales): typeof Sales.Encoded => ({
   bucket: sales.bucket,
   tz: sales.tz,
   branch_id: sales.branch_id,
+  last_sale_at: sales.last_sale_at === null ? null : DateTime.formatIso(sales.last_sale_at),
   buckets: sales.buckets.map((bucket) => ({
     start: DateTime.formatIso(bucket.start),
     local_start: bucket.local_start,

@@ -1,5 +1,11 @@
 import { SqlClient } from "@effect/sql"
-import { type CustomerId, DEFAULT_LOYAL_MIN_PURCHASES, type ProductId, type SalesBucketSize } from "@icash/domain"
+import {
+  type Cents,
+  type CustomerId,
+  DEFAULT_LOYAL_MIN_PURCHASES,
+  type ProductId,
+  type SalesBucketSize
+} from "@icash/domain"
 import { DateTime, Effect, Option } from "effect"
 import { centsOf, int8, type Int8Value, onlyRow } from "./Rows.js"
 
@@ -43,6 +49,18 @@ interface SalesRow {
   readonly local_start: string
   readonly purchases: Int8Value
   readonly revenue: string
+  readonly last_sale_at: Date | null
+}
+
+/** A range's buckets, and the start of the quarter hour of the latest purchase, in or out of the range. */
+export interface SalesFound {
+  readonly buckets: ReadonlyArray<{
+    readonly start: DateTime.Utc
+    readonly local_start: string
+    readonly purchases: number
+    readonly revenue: Cents
+  }>
+  readonly last_sale_at: DateTime.Utc | null
 }
 
 /**
@@ -135,12 +153,13 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
     const sales = (query: SalesQuery) => {
       const q = { ...query, from: new Date(query.from.epochMillis), to: new Date(query.to.epochMillis) }
       // A range always has a bucket, so no row at all means the branch does not exist.
-      const [quarters, hours, branch, branchExists] = q.branch_id === undefined
-        ? [sql`chain_sales_by_quarter_hour`, sql`chain_sales_by_hour`, sql``, sql``]
+      const [quarters, hours, branch, ofBranch, branchExists] = q.branch_id === undefined
+        ? [sql`chain_sales_by_quarter_hour`, sql`chain_sales_by_hour`, sql``, sql``, sql``]
         : [
           sql`sales_by_quarter_hour`,
           sql`sales_by_hour`,
           sql`branch_id = ${q.branch_id} AND`,
+          sql`WHERE branch_id = ${q.branch_id}`,
           sql`WHERE EXISTS (SELECT FROM branches WHERE id = ${q.branch_id})`
         ]
       const [buckets, slots] = q.bucket === "hour"
@@ -166,18 +185,22 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       return Effect.map(
         sql<SalesRow>`
           SELECT b.start, to_char(b.start AT TIME ZONE ${q.tz}, 'YYYY-MM-DD"T"HH24:MI:SS') AS local_start,
-                 coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue
+                 coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue,
+                 (SELECT max(slot) FROM ${quarters} ${ofBranch}) AS last_sale_at
           FROM (${buckets}) b
           CROSS JOIN LATERAL (SELECT sum(purchases) AS purchases, sum(revenue) AS revenue FROM (${slots}) slots) t
           ${branchExists}
           ORDER BY b.start`,
-        (rows) =>
-          rows.length === 0 ? Option.none() : Option.some(rows.map((row) => ({
-            start: DateTime.unsafeFromDate(row.start),
-            local_start: row.local_start,
-            purchases: int8(row.purchases),
-            revenue: centsOf(row.revenue)
-          })))
+        (rows): Option.Option<SalesFound> =>
+          rows.length === 0 ? Option.none() : Option.some({
+            buckets: rows.map((row) => ({
+              start: DateTime.unsafeFromDate(row.start),
+              local_start: row.local_start,
+              purchases: int8(row.purchases),
+              revenue: centsOf(row.revenue)
+            })),
+            last_sale_at: rows[0]!.last_sale_at === null ? null : DateTime.unsafeFromDate(rows[0]!.last_sale_at)
+          })
       )
     }
 
@@ -195,8 +218,8 @@ export class AnalyticsRepo extends Effect.Service<AnalyticsRepo>()("persistence/
       /** The chain's totals and the loyal customers at the default threshold, at one moment. */
       figures: () => figures.pipe(Effect.orDie, Effect.uninterruptible),
       /**
-       * Purchases and revenue per bucket, or none when `branch_id` names no branch; fails with the
-       * SqlError when the database rejects the time zone.
+       * Purchases and revenue per bucket, and when the latest sale was, or none when `branch_id`
+       * names no branch; fails with the SqlError when the database rejects the time zone.
        */
       sales: (query: SalesQuery) => Effect.uninterruptible(sales(query))
     } as const

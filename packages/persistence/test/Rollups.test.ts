@@ -11,9 +11,15 @@ import {
   PurchaseId,
   PurchaseItem
 } from "@icash/domain"
-import { AnalyticsRepo, type LoyalCustomersAfter, PurchasesRepo, type SalesQuery } from "@icash/persistence"
+import {
+  AnalyticsRepo,
+  type LoyalCustomersAfter,
+  PurchasesRepo,
+  type SalesFound,
+  type SalesQuery
+} from "@icash/persistence"
 import { makeInMemoryDatabase, testEngines } from "@icash/persistence/testing"
-import { Array as Arr, DateTime, Effect, FastCheck as fc, Layer, Option } from "effect"
+import { DateTime, Effect, FastCheck as fc, Layer, Option } from "effect"
 import { expect } from "vitest"
 
 const Repos = Layer.mergeAll(PurchasesRepo.Default, AnalyticsRepo.Default)
@@ -216,6 +222,10 @@ for (const engine of await testEngines()) {
         const sql = yield* SqlClient.SqlClient
         const repo = yield* AnalyticsRepo
         yield* sql`DELETE FROM purchases`
+        // before the first sale there is no latest one
+        const none = Option.getOrThrow(yield* repo.sales(salesQueries[0]!))
+        expect(none.last_sale_at).toBeNull()
+        expect(none.buckets.every((bucket) => bucket.purchases === 0)).toBe(true)
         const stored = timestamps.map((timestamp, i) =>
           new Purchase({
             id: PurchaseId.make(i + 1),
@@ -243,9 +253,10 @@ for (const engine of await testEngines()) {
         const branches = (yield* sql<{ id: number; code: string }>`SELECT id, code FROM branches`)
           .map((row) => new Branch({ id: BranchId.make(row.id), code: row.code, name: "b" }))
         const oracle = yield* makeInMemoryDatabase({ branches, purchases: stored })
-        const readable = Option.map(
-          Arr.map((row: { start: DateTime.Utc }) => ({ ...row, start: DateTime.formatIso(row.start) }))
-        )
+        const readable = Option.map((found: SalesFound) => ({
+          last_sale_at: found.last_sale_at === null ? null : DateTime.formatIso(found.last_sale_at),
+          buckets: found.buckets.map((row) => ({ ...row, start: DateTime.formatIso(row.start) }))
+        }))
         for (const query of salesQueries) {
           const fromSql = yield* repo.sales(query)
           expect(Option.isSome(fromSql), JSON.stringify(query)).toBe(true)
@@ -258,14 +269,14 @@ for (const engine of await testEngines()) {
           expect(yield* oracle.analytics.sales(unknownBranch)).toEqual(Option.none())
         }
         // a day of 23 and of 25 hours in Paris
-        const days = Option.getOrThrow(
+        const { buckets: days } = Option.getOrThrow(
           yield* repo.sales(salesQueries.find((q) => q.bucket === "day" && q.tz === "Europe/Paris")!)
         )
         const lengths = days.slice(0, -1).map((day, i) =>
           (DateTime.toEpochMillis(days[i + 1]!.start) - DateTime.toEpochMillis(day.start)) / 3_600_000
         )
         expect(lengths).toContain(23)
-        const hours = Option.getOrThrow(yield* repo.sales(salesQueries[4]!))
+        const { buckets: hours } = Option.getOrThrow(yield* repo.sales(salesQueries[4]!))
         expect(hours.filter((h) => h.local_start === "2026-10-25T02:00:00")).toHaveLength(2)
       }))
   })

@@ -111,14 +111,15 @@ export class Analytics extends Effect.Service<Analytics>()("store-analytics/Anal
                 : Effect.die(error))
           )
         if (Option.isNone(found) && params.branch_id !== undefined) return yield* UnknownBranch.of(params.branch_id)
-        const rows = Option.getOrElse(found, () => [])
+        const { buckets, last_sale_at } = Option.getOrElse(found, () => ({ buckets: [], last_sale_at: null }))
         return new Sales({
           from,
           to,
           bucket: params.bucket,
           tz: params.tz,
           branch_id: params.branch_id ?? null,
-          buckets: rows.map((row) => new SalesBucket(row, true))
+          last_sale_at,
+          buckets: buckets.map((row) => new SalesBucket(row, true))
         }, true)
       }).pipe(traced("sales", { bucket: params.bucket, tz: params.tz }))
 

@@ -119,6 +119,19 @@ layer(TestServerLive)("store analytics over HTTP", (it) => {
         ["1970-01-01T01:00:00", 4, 1050],
         ["1970-01-01T02:00:00", 0, 0]
       ])
+      // a range without a sale still says when the latest one was, on the wire as through the client
+      const later = { from: "1971-01-01T00:00:00Z", to: "1971-01-02T00:00:00Z" }
+      const empty = yield* getJson(`/analytics/sales?bucket=day&from=${later.from}&to=${later.to}`)
+      expect(empty.json).toMatchObject({ last_sale_at: "1970-01-01T00:00:00.000Z", buckets: [{ purchases: 0 }] })
+      const typed = yield* client.analytics.sales({
+        urlParams: {
+          from: DateTime.unsafeMake(later.from),
+          to: DateTime.unsafeMake(later.to),
+          bucket: "day",
+          tz: "UTC"
+        }
+      })
+      expect(typed.last_sale_at).toEqual(DateTime.unsafeMake(0))
       const refusals = [
         ["from=1970-01-02T00:00:00Z&to=1970-01-01T00:00:00Z", "InvalidSalesQuery", "from must be before to"],
         ["from=1970-01-01T00:00:00Z&to=1970-03-01T00:00:00Z", "InvalidSalesQuery", "at most 744 hour buckets"],

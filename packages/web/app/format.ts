@@ -18,6 +18,9 @@ export const formatDateTime = (instant: DateTime.DateTime): string =>
 
 export const formatTime = (date: Date): string => date.toLocaleTimeString(LOCALE)
 
+/** A day of the browser's calendar: `Jun 1, 2025`. */
+export const formatDay = (date: Date): string => date.toLocaleDateString(LOCALE, { dateStyle: "medium" })
+
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 /**

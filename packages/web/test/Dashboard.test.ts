@@ -326,8 +326,41 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
           expect(await rowsOf(page, "loyal-row", ["loyal-id"])).toEqual([{ "loyal-id": wanted, tied: "" }])
         )
 
-        // sales over the shipped history's half year, in the browser's time zone, and per branch
+        const totals = (buckets: ReadonlyArray<{ readonly purchases: number; readonly revenue: Cents }>) => ({
+          purchases: formatCount(buckets.reduce((n, b) => n + b.purchases, 0)),
+          revenue: formatMoney(sumCents(buckets.map((b) => b.revenue)))
+        })
+
+        // the last 24 hours of the shipped history are empty: the page says when its latest sales were,
+        // and shows the 30 days up to that day of the browser's calendar
         const sales = page.getByTestId("sales-over-time")
+        const lastSaleAt = (yield* analytics.analytics.sales({ urlParams: { bucket: "hour", tz: TIME_ZONE } }))
+          .last_sale_at!
+        const lastDay = DateTime.startOf(DateTime.unsafeMakeZoned(lastSaleAt, { timeZone: TIME_ZONE }), "day")
+        const upToLatest = yield* analytics.analytics.sales({
+          urlParams: {
+            from: DateTime.toUtc(DateTime.subtract(lastDay, { days: 29 })),
+            to: DateTime.toUtc(DateTime.add(lastDay, { days: 1 })),
+            bucket: "day",
+            tz: TIME_ZONE
+          }
+        })
+        expect(totals(upToLatest.buckets).purchases).not.toBe("0")
+        yield* eventually(async () =>
+          expect(await text(page, "sales-last-sale")).toBe(
+            DateTime.toDate(lastSaleAt).toLocaleDateString("en-US", { dateStyle: "medium", timeZone: TIME_ZONE })
+          )
+        )
+        yield* act(() => page.getByTestId("sales-show-latest").click())
+        yield* eventually(async () => {
+          expect(await sales.getByTestId("sales-charts").getAttribute("data-points")).toBe("30")
+          expect({
+            purchases: await text(page, "sales-total-purchases"),
+            revenue: await text(page, "sales-total-revenue")
+          }).toEqual(totals(upToLatest.buckets))
+        })
+
+        // sales over the shipped history's half year, in the browser's time zone, and per branch
         yield* act(() => page.getByTestId("sales-range").selectOption("custom"))
         yield* act(() => sales.locator("input[type=date]").nth(0).fill("2025-01-01"))
         yield* act(() => sales.locator("input[type=date]").nth(1).fill("2025-06-30"))
@@ -339,10 +372,6 @@ for (const _ of (await testEngines()).filter((engine) => engine.name === "Postgr
         }
         const chain = yield* analytics.analytics.sales({ urlParams: range })
         expect(chain.buckets.length).toBe(181)
-        const totals = (buckets: typeof chain.buckets) => ({
-          purchases: formatCount(buckets.reduce((n, b) => n + b.purchases, 0)),
-          revenue: formatMoney(sumCents(buckets.map((b) => b.revenue)))
-        })
         yield* eventually(async () => {
           expect(await sales.getByTestId("sales-charts").getAttribute("data-points")).toBe("181")
           expect({

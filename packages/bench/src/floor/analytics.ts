@@ -174,7 +174,11 @@ const slotsOf = (bucket: "hour" | "day", branch: boolean) => {
 
 const salesStatement = (bucket: "hour" | "day", branch: boolean) =>
   `SELECT b.start, to_char(b.start AT TIME ZONE $3, 'YYYY-MM-DD"T"HH24:MI:SS') AS local_start,
-          coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue
+          coalesce(t.purchases, 0) AS purchases, coalesce(t.revenue, 0)::text AS revenue,
+          (SELECT max(slot) FROM ${
+    branch ? "sales_by_quarter_hour WHERE branch_id = $4" : "chain_sales_by_quarter_hour"
+  })
+            AS last_sale_at
    FROM (${bucket === "hour" ? HOURS : DAYS}) b
    CROSS JOIN LATERAL (SELECT sum(purchases) AS purchases, sum(revenue) AS revenue FROM (${
     slotsOf(bucket, branch)
@@ -195,7 +199,9 @@ const sales = async (pool: pg.Pool, params: URLSearchParams) => {
   }
   const values: Array<unknown> = [new Date(from), new Date(to), tz]
   if (branchId !== undefined) values.push(branchId)
-  const { rows } = await pool.query<{ start: Date; local_start: string; purchases: string; revenue: string }>({
+  const { rows } = await pool.query<
+    { start: Date; local_start: string; purchases: string; revenue: string; last_sale_at: Date | null }
+  >({
     name: `sales-${bucket}-${branchId === undefined ? "chain" : "branch"}`,
     text: salesStatement(bucket, branchId !== undefined),
     values
@@ -214,6 +220,7 @@ const sales = async (pool: pg.Pool, params: URLSearchParams) => {
     bucket,
     tz,
     branch_id: branchId ?? null,
+    last_sale_at: rows[0]!.last_sale_at?.toISOString() ?? null,
     buckets: rows.map((row) => ({
       start: row.start.toISOString(),
       local_start: row.local_start,

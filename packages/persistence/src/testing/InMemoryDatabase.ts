@@ -34,6 +34,9 @@ interface CustomerCount {
   readonly purchase_count: number
 }
 
+/** The rollups keep sales per quarter hour of UTC (migration 0003's `icash_quarter_hour`). */
+const QUARTER_HOUR_MS = 15 * 60_000
+
 const byCountDescThenId = Order.combine(
   Order.mapInput(Order.reverse(Order.number), (c: CustomerCount) => c.purchase_count),
   Order.mapInput(Order.string, (c: CustomerCount) => c.user_id)
@@ -108,25 +111,29 @@ export const makeInMemoryDatabase = (initial: Partial<InMemoryData> = {}) =>
         q.bucket === "hour"
           ? DateTime.setZone(DateTime.add(DateTime.toUtc(start), { hours: 1 }), zone)
           : DateTime.add(start, { days: 1 })
-      const rows = []
+      const ofBranch = all.filter((p) => q.branch_id === undefined || p.branch_id === q.branch_id)
+      const latest = Math.max(...ofBranch.map((p) => DateTime.toEpochMillis(p.timestamp)))
+      const last_sale_at = ofBranch.length === 0
+        ? null
+        : DateTime.unsafeMake(latest - (latest % QUARTER_HOUR_MS))
+      const buckets = []
       for (
         let start = DateTime.startOf(DateTime.setZone(q.from, zone), q.bucket);
         DateTime.lessThan(start, q.to);
         start = next(start)
       ) {
         const end = next(start)
-        const inBucket = all.filter((p) =>
-          (q.branch_id === undefined || p.branch_id === q.branch_id) &&
+        const inBucket = ofBranch.filter((p) =>
           DateTime.greaterThanOrEqualTo(p.timestamp, start) && DateTime.lessThan(p.timestamp, end)
         )
-        rows.push({
+        buckets.push({
           start: DateTime.toUtc(start),
           local_start: DateTime.formatIsoOffset(start).slice(0, 19),
           purchases: inBucket.length,
           revenue: sumCents(inBucket.map((p) => p.total_amount))
         })
       }
-      return Option.some(rows)
+      return Option.some({ buckets, last_sale_at })
     }
 
     const analytics = AnalyticsRepo.make({

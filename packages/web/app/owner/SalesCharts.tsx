@@ -2,7 +2,7 @@ import { type Branch, type BranchId, MAX_SALES_BUCKETS, type Sales, sumCents } f
 import { DateTime, Effect } from "effect"
 import { useMemo, useState } from "react"
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts"
-import { bucketLabel, bucketTitle, formatCount, formatMoney } from "../format.js"
+import { bucketLabel, bucketTitle, formatCount, formatDay, formatMoney } from "../format.js"
 import { type Reloadable, type Result, useEffectResult, valueOf } from "../hooks.js"
 import { useServices } from "../services.js"
 import { Card, Empty, ErrorMessage, Loading } from "../ui.js"
@@ -116,6 +116,11 @@ export function SalesCharts(props: { readonly refresh: number }) {
     return { from: isoDate(startOfDay(now, -29)), to: isoDate(now) }
   })
   const tz = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, [])
+  // an empty period that is not the latest: the 30 days up to the latest sale, as custom dates
+  const showUpTo = (lastSale: Date) => {
+    setCustom({ from: isoDate(startOfDay(lastSale, -29)), to: isoDate(lastSale) })
+    setPreset("custom")
+  }
   const branches = useEffectResult(() => register.catalog.listBranches(), [])
 
   const range: Range | string = preset === "custom"
@@ -200,7 +205,7 @@ export function SalesCharts(props: { readonly refresh: number }) {
       >
         {typeof range === "string"
           ? <Empty>{range}</Empty>
-          : <OverTime result={overTime} />}
+          : <OverTime result={overTime} onShowUpTo={showUpTo} />}
       </Card>
       <Card title="By branch" subtitle="Same period" testId="sales-by-branch">
         {typeof range === "string"
@@ -230,7 +235,31 @@ function SalesSubtitle(
   )
 }
 
-function OverTime(props: { readonly result: Reloadable<Sales> }) {
+/** An empty period: there are no sales yet, or it says when the latest were and offers to show them. */
+function NoSales(
+  props: { readonly lastSaleAt: DateTime.Utc | null; readonly onShowUpTo: (lastSale: Date) => void }
+) {
+  if (props.lastSaleAt === null) return <Empty>No purchases yet.</Empty>
+  const lastSale = DateTime.toDate(props.lastSaleAt)
+  return (
+    <Empty>
+      <span>
+        No purchases in this period. The latest were on{" "}
+        <span data-testid="sales-last-sale">{formatDay(lastSale)}</span>.
+      </span>
+      <button
+        type="button"
+        className="button button-small"
+        onClick={() => props.onShowUpTo(lastSale)}
+        data-testid="sales-show-latest"
+      >
+        Show the 30 days up to then
+      </button>
+    </Empty>
+  )
+}
+
+function OverTime(props: { readonly result: Reloadable<Sales>; readonly onShowUpTo: (lastSale: Date) => void }) {
   const sales = valueOf(props.result)
   const points = useMemo(() => (sales === undefined ? [] : pointsOf(sales)), [sales])
   if (sales === undefined) {
@@ -246,7 +275,7 @@ function OverTime(props: { readonly result: Reloadable<Sales> }) {
       {props.result._tag === "Failure" && (
         <ErrorMessage what="Could not refresh" error={props.result.error} onRetry={props.result.reload} />
       )}
-      {empty && <Empty>No purchases in this period yet.</Empty>}
+      {empty && <NoSales lastSaleAt={sales.last_sale_at} onShowUpTo={props.onShowUpTo} />}
       <div className="chart">
         <div className="chart-title">Revenue</div>
         <ResponsiveContainer width="100%" height={200}>
