@@ -1,7 +1,8 @@
 import { type HttpApi, HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { ServiceUnavailable } from "@icash/domain"
 import { Config, Effect, Layer, Option } from "effect"
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { docsLive } from "./Docs.js"
 import { checkRequestBody, jsonErrorResponses, MaxBodySizeLive } from "./ErrorResponses.js"
 import { httpTelemetry } from "./HttpTelemetry.js"
@@ -57,6 +58,29 @@ export const localServiceUrl = (port: Config.Config<number>) =>
     return `http://${reachable}:${yield* port}`
   })
 
+const STARTING = JSON.stringify(
+  new ServiceUnavailable({ message: "the service is starting; retry after Retry-After seconds" })
+)
+
+/**
+ * The platform's server listens as soon as it is made, and answers once an HttpApp is served on it:
+ * a request in between would get no answer at all (an EventSource would wait on it for ever). Until
+ * then each request is answered 503, to be retried.
+ */
+const answerUntilServed = (server: Server) => {
+  const starting = (_request: IncomingMessage, response: ServerResponse) => {
+    response.writeHead(503, { "content-type": "application/json", "retry-after": "1" })
+    response.end(STARTING)
+  }
+  const onListener = (event: string | symbol, listener: unknown) => {
+    if (event !== "request" || listener === starting) return
+    server.off("request", starting)
+    server.off("newListener", onListener)
+  }
+  server.on("request", starting)
+  server.on("newListener", onListener)
+}
+
 /**
  * A Node HTTP server on the port the variable names (or its default), on `HOST` (default all
  * interfaces); a `Shutdown`, when there is one, closes it once drained.
@@ -66,6 +90,7 @@ export const nodeServerLive = (options: ServiceOptions) =>
     NodeHttpServer.layerConfig(() => {
       // a client that is slow to send its headers or its request cannot hold a connection for long
       const server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 })
+      answerUntilServed(server)
       if (Option.isSome(shutdown)) shutdown.value.attach(server)
       return server
     }, {
@@ -80,6 +105,10 @@ export const nodeServerLive = (options: ServiceOptions) =>
 export const serveApi = <E, R>(apiLive: Layer.Layer<HttpApi.Api, E, R>, options: ServiceOptions) =>
   DrainOnStopLive.pipe(
     Layer.provide(httpApiLive(apiLive).pipe(HttpServer.withLogAddress, Layer.provide(nodeServerLive(options)))),
+    // the API and its handlers (the keys, the catalogue, the live feeds they load) are built before
+    // the server that listens, so that it can answer at once: a layer is built once however often
+    // it is provided, so httpApiLive's own `apiLive` is this one
+    Layer.provide(apiLive),
     Layer.provide(ShutdownLive),
     Layer.annotateLogs(SERVICE_ANNOTATION, options.service)
   )
