@@ -116,7 +116,7 @@ export function SalesCharts(props: { readonly refresh: number }) {
     return { from: isoDate(startOfDay(now, -29)), to: isoDate(now) }
   })
   const tz = useMemo(() => Intl.DateTimeFormat().resolvedOptions().timeZone, [])
-  // an empty period that is not the latest: the 30 days up to the latest sale, as custom dates
+  // from a period without sales to the 30 days up to the latest sale, as custom dates
   const showUpTo = (lastSale: Date) => {
     setCustom({ from: isoDate(startOfDay(lastSale, -29)), to: isoDate(lastSale) })
     setPreset("custom")
